@@ -1,0 +1,63 @@
+# Every check of the collection, each one target; `make test` runs them all.
+# Everything installs itself: a fresh clone needs only python3 (3.11) and make.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+# ansible-test needs the path shape ansible_collections/<namespace>/<name>:
+# a copy of the sources under build/, refreshed by every target that needs it.
+COLLECTIONS := $(CURDIR)/build/collections
+VIEW := $(COLLECTIONS)/ansible_collections/hwcloud/tasks
+EMULATOR := $(BIN)/python tools/with_emulator.py
+ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python \
+	ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PATH=$(BIN):$$PATH
+
+.PHONY: help setup view demo test sanity units integration lint build clean
+
+help:
+	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
+	@echo "make test   - every check: sanity units integration lint build"
+	@echo "make setup  - create .venv with the pinned development tools (idempotent)"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python tools/seed_ansible_test_pip.py
+	touch $(STAMP)
+
+view: setup
+	$(BIN)/python tools/sync_view.py
+
+demo: view
+	$(ANSIBLE_ENV) $(EMULATOR) --moving -- $(BIN)/ansible-playbook playbooks/demo.yml
+
+test: sanity units integration lint build
+	@echo "make test: all checks passed"
+
+sanity: view
+	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-test sanity --python 3.11 --color no
+
+units: view
+	cd $(VIEW) && $(ANSIBLE_ENV) PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest tests/unit -p no:cacheprovider -q
+
+integration: view
+	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 --hilens-tasks 5000 --batch-tasks 5000 \
+		--integration-config $(VIEW)/tests/integration/integration_config.yml \
+		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no'
+
+lint: view
+	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline
+
+build: view
+	rm -rf build/dist build/installed
+	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection build --output-path build/dist
+	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection install --collections-path build/installed build/dist/hwcloud-tasks-*.tar.gz
+	$(BIN)/python tools/check_artifact.py build/dist/hwcloud-tasks-*.tar.gz
+
+clean:
+	rm -rf build tests/output
