@@ -1,0 +1,285 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one phase model: every raw task state of the five APIs, mapped to a phase.
+
+Phases: ``pending`` (accepted, not doing work yet), ``running`` (doing work),
+``succeeded``, ``failed``, ``stopped`` (stopped, being stopped or frozen by
+request or by the platform) and ``unknown`` (a state this model does not
+know, or no state at all).
+
+``PHASE_BY_STATE`` is the single table. Keys are upper-case and lookups are
+case-insensitive, so the lower-case ``task_state`` keys of VIAS batch tasks
+and the undocumented per-pod ``task_status`` values of HiLens go through the
+same table as the upper-case VIAS/VAS ``state`` and Octopus ``status``.
+
+Aggregation rule (a VIAS batch's ``batch_task_status_info`` counts, the pods
+of a HiLens task): take the phase of every state with a non-zero count and
+return the first phase present in this order::
+
+    failed > unknown > pending > running > stopped > succeeded
+
+so one failed task makes the batch failed, an unrecognised state is never
+hidden behind a reassuring phase, work still to come (pending, running)
+outranks work that ended, and ``succeeded`` needs every task to have
+succeeded. No non-zero count at all gives ``unknown``.
+
+A HiLens task uses its pods' statuses first. When they give no answer
+(no pods, or values the table does not know) it falls back on the documented
+pod counters: ``fail_pod_number`` > 0 is failed, else ``pending_pod_number``
+> 0 pending, else ``cur_pod_number`` > 0 running, else ``ok_pod_number ==
+sum_pod_number > 0`` succeeded, else unknown.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from collections.abc import Mapping
+
+PHASES = ("pending", "running", "succeeded", "failed", "stopped", "unknown")
+
+# Which phase wins when several are present (see the module docstring).
+AGGREGATION_ORDER = ("failed", "unknown", "pending", "running", "stopped", "succeeded")
+
+SERVICES = ("hilens", "vias", "vas", "octopus", "vias_batch")
+
+StateInfo = namedtuple("StateInfo", ("phase", "services", "meaning"))
+
+_TASK_SERVICES = ("vias", "vas", "vias_batch")
+
+# In the vendor's documented order, which also orders the batch state display.
+PHASE_BY_STATE = {
+    # VIAS / VAS `state`; lower-case in VIAS batch `task_state` counts.
+    "PENDING": StateInfo("pending", _TASK_SERVICES, "Waiting to be scheduled."),
+    "RECOVERING": StateInfo("pending", _TASK_SERVICES, "Being restored after an interruption."),
+    "STARTING": StateInfo("pending", _TASK_SERVICES, "Being started."),
+    "UPGRADING": StateInfo("pending", _TASK_SERVICES, "Being upgraded; starts again afterwards."),
+    "CREATE_FAILED": StateInfo("failed", _TASK_SERVICES, "Could not be created."),
+    "START_FAILED": StateInfo("failed", _TASK_SERVICES, "Could not be started."),
+    "RUNNING": StateInfo("running", _TASK_SERVICES + ("octopus",), "Running."),
+    "STOPPING": StateInfo("stopped", _TASK_SERVICES, "Being stopped on request."),
+    "STOPPED": StateInfo("stopped", _TASK_SERVICES + ("octopus",), "Stopped on request."),
+    "ABNORMAL": StateInfo("failed", _TASK_SERVICES, "Hit an error and is not working normally."),
+    "SUCCEEDED": StateInfo("succeeded", _TASK_SERVICES, "Ran to completion."),
+    "FAILED": StateInfo("failed", _TASK_SERVICES, "Ran and failed."),
+    "DELETING": StateInfo("stopped", _TASK_SERVICES, "Being deleted."),
+    "FREEZING": StateInfo("stopped", _TASK_SERVICES, "Being frozen by the platform."),
+    "FROZEN": StateInfo("stopped", _TASK_SERVICES, "Frozen by the platform; does not run."),
+    # VIAS batch `task_state` only.
+    "STOPPED_NO_SERVICE": StateInfo(
+        "pending", ("vias_batch",), "Waiting for its service after the service was redeployed."),
+    "SCHEDULING": StateInfo("pending", ("vias_batch",), "Being scheduled onto resources."),
+    "LACK_OF_RESOURCES": StateInfo(
+        "failed", ("vias_batch",), "Could not be created: not enough resources."),
+    # Octopus system job `status` (RUNNING and STOPPED are above).
+    "QUEUING": StateInfo("pending", ("octopus",), "Queued, waiting to be submitted."),
+    "SUBMIT_FAILED": StateInfo("failed", ("octopus",), "Could not be submitted."),
+    "RUN_FAILED": StateInfo("failed", ("octopus",), "Failed while running."),
+    "FINISHED": StateInfo("succeeded", ("octopus",), "Completed."),
+    "LAUNCHING": StateInfo("pending", ("octopus",), "Submitted; its containers are starting."),
+    # The job is launched and transferring data: that is work in progress, and
+    # calling it pending would make a job seem to fall back from running.
+    "UPLOADING": StateInfo("running", ("octopus",), "Launched and uploading data."),
+    "UPLOAD_FAILED": StateInfo("failed", ("octopus",), "The data upload failed."),
+}
+
+# Display value of an item that carries no state at all.
+NO_STATE = "(none)"
+
+_DOCUMENTED_ORDER = {state: index for index, state in enumerate(PHASE_BY_STATE)}
+
+# In the order the fallback rule reads them.
+_POD_COUNTERS = (
+    "fail_pod_number", "pending_pod_number", "cur_pod_number", "ok_pod_number", "sum_pod_number")
+
+
+def phase_of_state(raw):
+    """Phase of one raw state string, any case; ``unknown`` for anything else."""
+    if not isinstance(raw, str):
+        return "unknown"
+    info = PHASE_BY_STATE.get(raw.strip().upper())
+    return info.phase if info else "unknown"
+
+
+def _aggregate(phases):
+    for phase in AGGREGATION_ORDER:
+        if phase in phases:
+            return phase
+    return "unknown"
+
+
+def _positive_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def phase_of_counts(counts):
+    """Phase of a VIAS batch from its ``batch_task_status_info`` counts."""
+    if not isinstance(counts, Mapping):
+        return "unknown"
+    return _aggregate({phase_of_state(state) for state, count in counts.items()
+                       if _positive_count(count)})
+
+
+def _pod_statuses(task):
+    pods = task.get("task_status")
+    if not isinstance(pods, list):
+        return []
+    return [pod.get("task_status") for pod in pods
+            if isinstance(pod, Mapping) and pod.get("task_status") is not None]
+
+
+def phase_of_hilens_task(task):
+    """Phase of a HiLens task from its pods' statuses, else its pod counters."""
+    if not isinstance(task, Mapping):
+        return "unknown"
+    phase = _aggregate({phase_of_state(status) for status in _pod_statuses(task)})
+    if phase != "unknown":
+        return phase
+    counters = {name: task.get(name) if _positive_count(task.get(name)) else 0
+                for name in _POD_COUNTERS}
+    if counters["fail_pod_number"]:
+        return "failed"
+    if counters["pending_pod_number"]:
+        return "pending"
+    if counters["cur_pod_number"]:
+        return "running"
+    if counters["sum_pod_number"] and counters["ok_pod_number"] == counters["sum_pod_number"]:
+        return "succeeded"
+    return "unknown"
+
+
+def _check_service(service):
+    if service not in SERVICES:
+        raise ValueError("unknown service %r; expected one of %s" % (service, ", ".join(SERVICES)))
+
+
+def _vas_task(item):
+    # VAS returns the task at the top level or wrapped under `task`.
+    if "state" not in item and isinstance(item.get("task"), Mapping):
+        return item["task"]
+    return item
+
+
+def phase_of_item(service, item):
+    """Phase of one task/job/batch ``item`` of ``service`` (see SERVICES)."""
+    _check_service(service)
+    if not isinstance(item, Mapping):
+        return "unknown"
+    if service == "hilens":
+        return phase_of_hilens_task(item)
+    if service == "vias_batch":
+        return phase_of_counts(item.get("batch_task_status_info"))
+    if service == "octopus":
+        return phase_of_state(item.get("status"))
+    if service == "vas":
+        item = _vas_task(item)
+    return phase_of_state(item.get("state"))
+
+
+def _display(value):
+    return NO_STATE if value is None or value == "" else str(value)
+
+
+def _join_counts(counts):
+    return ",".join("%s=%s" % pair for pair in counts)
+
+
+def _documented_order(state):
+    # States the table does not know go last, in the order they came.
+    return _DOCUMENTED_ORDER.get(str(state).upper(), len(_DOCUMENTED_ORDER))
+
+
+def raw_state_of(service, item):
+    """Display string of an item's raw state, for summaries and messages.
+
+    VIAS/VAS ``state`` and Octopus ``status`` as they are; a batch's non-zero
+    counts in the vendor's state order (``running=3,failed=1``); a HiLens
+    task's pod statuses with their counts (``RUNNING=2,FAILED=1``), or its
+    non-zero pod counters when no pod reports a status. ``(none)`` when the
+    item carries nothing to show.
+    """
+    _check_service(service)
+    if not isinstance(item, Mapping):
+        return NO_STATE
+    if service == "vias_batch":
+        counts = item.get("batch_task_status_info")
+        if not isinstance(counts, Mapping):
+            return NO_STATE
+        nonzero = sorted(((state, count) for state, count in counts.items()
+                          if _positive_count(count)),
+                         key=lambda pair: _documented_order(pair[0]))
+        return _join_counts(nonzero) or NO_STATE
+    if service == "hilens":
+        pods = {}
+        for status in _pod_statuses(item):
+            status = str(status)
+            pods[status] = pods.get(status, 0) + 1
+        if pods:
+            return _join_counts(pods.items())
+        return _join_counts((name, item[name]) for name in _POD_COUNTERS
+                            if _positive_count(item.get(name))) or NO_STATE
+    if service == "octopus":
+        return _display(item.get("status"))
+    if service == "vas":
+        item = _vas_task(item)
+    return _display(item.get("state"))
+
+
+def detect_service(item):
+    """Name the service an item comes from by the keys it carries, or None.
+
+    VIAS and VAS tasks look alike and share their states, so a task with a
+    top-level ``state`` is reported as ``vias``; only a wrapped VAS response
+    (``{"task": {...}}``) is reported as ``vas``.
+    """
+    if not isinstance(item, Mapping):
+        return None
+    if "batch_task_status_info" in item:
+        return "vias_batch"
+    if isinstance(item.get("task_status"), list) or any(name in item for name in _POD_COUNTERS):
+        return "hilens"
+    if "status" in item and "job_type" in item:
+        return "octopus"
+    if "state" in item:
+        return "vias"
+    if isinstance(item.get("task"), Mapping) and "state" in item["task"]:
+        return "vas"
+    return None
+
+
+def summarize(service, items):
+    """Count ``items`` per phase (all six listed) and per raw state.
+
+    With ``service`` None each item's service is detected from its keys;
+    ValueError if an item gives no clue.
+    """
+    if service is not None:
+        _check_service(service)
+    items = list(items or ())
+    by_phase = dict.fromkeys(PHASES, 0)
+    by_state = {}
+    for item in items:
+        item_service = service or detect_service(item)
+        if item_service is None:
+            raise ValueError(
+                "cannot tell which service this item comes from; name the service "
+                "(one of %s)" % ", ".join(SERVICES))
+        by_phase[phase_of_item(item_service, item)] += 1
+        raw = raw_state_of(item_service, item)
+        by_state[raw] = by_state.get(raw, 0) + 1
+    return {"total": len(items), "by_phase": by_phase, "by_state": by_state}
+
+
+def render_phase_table_markdown():
+    """The Markdown table of PHASE_BY_STATE, grouped by phase, for docs/phases.md."""
+    lines = [
+        "| Raw state | Phase | Services | Meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    rows = sorted(PHASE_BY_STATE.items(), key=lambda row: PHASES.index(row[1].phase))
+    for state, info in rows:
+        services = ", ".join("`%s`" % service for service in info.services)
+        lines.append("| `%s` | %s | %s | %s |" % (state, info.phase, services, info.meaning))
+    return "\n".join(lines) + "\n"
