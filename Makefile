@@ -34,7 +34,7 @@ view: setup
 	$(BIN)/python tools/sync_view.py
 
 demo: view
-	$(ANSIBLE_ENV) $(EMULATOR) --moving -- $(BIN)/ansible-playbook playbooks/demo.yml
+	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
 test: sanity units integration lint build
 	@echo "make test: all checks passed"

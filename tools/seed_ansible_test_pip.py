@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Seed ansible-test's pip bootstrap cache so that sanity tests run air-gapped.
 
 ansible-test creates a virtual environment per sanity test and bootstraps pip

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Copy the collection into build/collections/ansible_collections/hwcloud/tasks.
 
 ansible-test only works from a path shaped ``ansible_collections/<namespace>/<name>``.
@@ -19,7 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEW = ROOT / "build" / "collections" / "ansible_collections" / "hwcloud" / "tasks"
-KEEP = ("tests/output/", "tests/integration/integration_config.yml")
+# ansible-test lists a collection's files with git when it finds a .git above
+# them; the outer repository ignores build/, so the copy gets a repository of
+# its own (ansible-test includes untracked files).
+KEEP = (".git/", "tests/output/", "tests/integration/integration_config.yml")
 
 
 def source_files():
@@ -35,6 +37,8 @@ def source_files():
 def main():
     wanted = source_files()
     VIEW.mkdir(parents=True, exist_ok=True)
+    if not (VIEW / ".git").is_dir():
+        subprocess.run(["git", "init", "--quiet", str(VIEW)], check=True)
     for name in wanted:
         source, target = ROOT / name, VIEW / name
         if target.exists() and filecmp.cmp(source, target, shallow=False):
@@ -43,6 +47,8 @@ def main():
         shutil.copy2(source, target)
     wanted_set = set(wanted)
     for dirpath, dirnames, filenames in os.walk(VIEW, topdown=False):
+        if (Path(dirpath).relative_to(VIEW).as_posix() + "/").startswith(KEEP):
+            continue
         for filename in filenames:
             relative = Path(dirpath, filename).relative_to(VIEW).as_posix()
             if relative not in wanted_set and not relative.startswith(KEEP):

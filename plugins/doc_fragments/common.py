@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Connection, authentication and response handling shared by every module.
+    # The argument spec these describe is COMMON_ARGUMENT_SPEC in module_utils/module.py.
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - Huawei Cloud region whose public endpoint the module calls, for example V(cn-north-4).
+      - Ignored for the service call when O(endpoint) is set; still used to find IAM when O(iam_endpoint) is not set.
+      - If not set, the value of the E(HW_REGION_NAME) environment variable is used.
+      - One of O(region) or O(endpoint) is required.
+    type: str
+  project_id:
+    description:
+      - ID of the project the tasks belong to (32 hexadecimal characters), for example V(0a1b2c3d4e5f60718293a4b5c6d7e8f9).
+      - If not set, the value of E(HUAWEICLOUD_SDK_PROJECT_ID), then E(HW_PROJECT_ID), is used.
+    type: str
+    required: true
+  endpoint:
+    description:
+      - Base URL of the service, overriding the public host derived from O(region),
+        for example V(https://vias.cn-north-4.myhuaweicloud.com) or a private cloud, proxy or test server.
+    type: str
+  auth_token:
+    description:
+      - A ready IAM token, sent as C(X-Auth-Token). It is never renewed; when it expires the module fails and says so.
+      - Takes precedence over AK/SK and password authentication.
+      - Example V({{ lookup('ansible.builtin.env', 'MY_TOKEN') }}).
+    type: str
+  access_key:
+    description:
+      - Access key ID for AK/SK request signing (C(SDK-HMAC-SHA256)), for example V(QTWAOYTTINDUT2QVKYUC).
+      - Used when O(auth_token) is not set. Requires O(secret_key).
+      - If not set, the value of E(HUAWEICLOUD_SDK_AK), then E(HW_ACCESS_KEY), is used.
+    type: str
+  secret_key:
+    description:
+      - Secret access key for AK/SK request signing. Never logged or returned.
+      - If not set, the value of E(HUAWEICLOUD_SDK_SK), then E(HW_SECRET_KEY), is used.
+      - Example V({{ vault_hwcloud_secret_key }}).
+    type: str
+  security_token:
+    description:
+      - Security token of temporary AK/SK credentials, sent as C(X-Security-Token) and signed.
+      - If not set, the value of E(HUAWEICLOUD_SDK_SECURITY_TOKEN), then E(HW_SECURITY_TOKEN), is used.
+      - Example V({{ vault_hwcloud_security_token }}).
+    type: str
+  user_name:
+    description:
+      - IAM user name for password authentication, for example V(deploy-bot).
+      - Used when neither O(auth_token) nor AK/SK are set; the module gets one token from IAM per run
+        and gets a new one once if it expires during the run.
+      - If not set, the value of E(HW_USER_NAME) is used.
+    type: str
+  password:
+    description:
+      - Password of O(user_name). Never logged or returned.
+      - If not set, the value of E(HW_PASSWORD) is used.
+      - Example V({{ vault_hwcloud_password }}).
+    type: str
+  domain_name:
+    description:
+      - Account (domain) name that O(user_name) belongs to, for example V(my-company).
+      - If not set, the value of E(HW_DOMAIN_NAME) is used.
+    type: str
+  iam_endpoint:
+    description:
+      - Base URL of IAM for password authentication, for example V(https://iam.cn-north-4.myhuaweicloud.com).
+      - A trailing C(/v3), as in the Terraform provider's auth URL, is accepted.
+      - If not set, the value of E(HUAWEICLOUD_SDK_IAM_ENDPOINT), then E(HW_AUTH_URL), is used;
+        otherwise the IAM host of O(region), otherwise V(https://iam.myhuaweicloud.com).
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Set V(false) only for a test server you trust;
+        the module then warns.
+      - Example V(true).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificates that signed the server's certificate, for private clouds and test servers,
+        for example V(/etc/pki/private-cloud-ca.pem).
+      - Without it the system's trust store is used.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to answer one request, for example V(30).
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a request is tried again after a throttle (HTTP 429), a server error (500, 502, 503, 504),
+        a connection failure, a timeout or a body that is not JSON, for example V(4).
+      - Each retry waits with jittered exponential backoff, or as long as a C(Retry-After) header asks.
+        Other client errors (400, 401, 403, 404) are never retried.
+    type: int
+    default: 4
+  schema_validation:
+    description:
+      - What to do when a response does not match the JSON Schema written from the vendor's documentation.
+      - V(strict) fails with the JSON path and the offending value; V(warn) returns the data with a warning;
+        V(off) skips validation.
+      - Quote V('off') in YAML, where a bare V(off) is read as a boolean.
+      - Example V(warn).
+    type: str
+    choices: [strict, warn, 'off']
+    default: strict
+notes:
+  - Authentication is chosen by what is set, options and environment together, in this order
+    O(auth_token), then O(access_key) and O(secret_key), then O(user_name), O(password) and O(domain_name).
+  - Options may be set for every module at once with C(module_defaults) and the action group
+    C(group/hwcloud.tasks.hwcloud).
+requirements:
+  - requests >= 2.28
+  - jsonschema >= 4.17
+"""
+
+    # Options of the modules that read a list API page by page.
+    LIST = r"""
+options:
+  page_concurrency:
+    description:
+      - How many pages are fetched at once after the first page has told the total, for example V(8).
+      - V(1) reads the pages one after another.
+    type: int
+    default: 8
+  max_pages:
+    description:
+      - The most pages the module reads in one run; a query that needs more fails before reading them
+        and says how many it would need. Guards against a server that never stops.
+      - Example V(2000).
+    type: int
+    default: 1000
+  fields:
+    description:
+      - Keep only these top-level fields of each item (plus its id and C(phase)) to keep facts small on big accounts,
+        for example V([name, state]).
+      - All fields are kept when not set.
+    type: list
+    elements: str
+  summary:
+    description:
+      - Also return C(summary), the number of items by phase and by raw state.
+      - Example V(true).
+    type: bool
+    default: false
+  return_items:
+    description:
+      - Return the items themselves. Set V(false) with O(summary=true) when only the counts are needed,
+        for example in a verification step.
+      - Example V(false).
+    type: bool
+    default: true
+"""

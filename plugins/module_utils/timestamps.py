@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Times as the APIs want them: UTC epoch milliseconds."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+import re
+
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+class TimestampError(ValueError):
+    """A value that is neither epoch milliseconds nor an ISO 8601 date-time."""
+
+
+def to_epoch_millis(name, value):
+    """Epoch milliseconds from an integer (or a string of digits) or an ISO 8601 date-time (UTC unless it says)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise TimestampError("%s must be epoch milliseconds or an ISO 8601 date-time (got %r)" % (name, value))
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        millis = int(value)
+        if millis < 0:
+            raise TimestampError("%s must not be negative (got %r)" % (name, value))
+        return millis
+    text = str(value).strip()
+    if not ISO_8601.match(text):
+        raise TimestampError(
+            "%s must be epoch milliseconds (1700000000000) or an ISO 8601 date-time "
+            "(2024-05-01T08:00:00Z) (got %r)" % (name, value)
+        )
+    text = text.replace(" ", "T")
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    elif re.search(r"[+-]\d{4}$", text):
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise TimestampError("%s is not a valid date-time: %s (got %r)" % (name, exc, value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(round(moment.timestamp() * 1000))

@@ -1,0 +1,163 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: hilens_task_info
+short_description: List the tasks of a HiLens deployment with their state on every pod
+version_added: 1.0.0
+description:
+  - Reads the tasks of one Huawei Cloud HiLens (professional edition) deployment
+    with C(GET /v3/{project_id}/ai-mgr/deployments/{deployment_id}/tasks).
+  - Reads every page unless O(offset) or O(limit) names one; pages after the first are read concurrently.
+  - Returns each task as the API sent it, validated against a JSON Schema, plus a normalized C(phase)
+    derived from its per-pod C(task_status) entries and pod counters.
+author:
+  - hwcloud.tasks maintainers (@hwcloud-tasks)
+options:
+  deployment_id:
+    description:
+      - ID of the deployment whose tasks to list, for example V(2f1e8d3c-4b5a-4c6d-9e8f-7a6b5c4d3e2f).
+    type: str
+    required: true
+  offset:
+    description:
+      - Read only the page that starts at this position (0 or more), for example V(200).
+      - When neither O(offset) nor O(limit) is set, every page is read.
+    type: int
+  limit:
+    description:
+      - Read only one page of this many tasks (1-100), for example V(50).
+      - When neither O(offset) nor O(limit) is set, every page is read with the largest page size.
+    type: int
+extends_documentation_fragment:
+  - hwcloud.tasks.common
+  - hwcloud.tasks.common.list
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+seealso:
+  - module: hwcloud.tasks.vias_task_info
+"""
+
+EXAMPLES = r"""
+- name: List every task of a deployment (credentials from the environment)
+  hwcloud.tasks.hilens_task_info:
+    deployment_id: "{{ hilens_deployment_id }}"
+  register: hilens
+
+- name: Fail when a task failed on any pod
+  ansible.builtin.assert:
+    that: hilens.tasks | selectattr('phase', 'equalto', 'failed') | list | length == 0
+
+- name: Count the tasks by phase only, without returning them
+  hwcloud.tasks.hilens_task_info:
+    deployment_id: "{{ hilens_deployment_id }}"
+    summary: true
+    return_items: false
+  register: hilens_counts
+
+- name: Read the first page of 20 tasks, names and pod counters only
+  hwcloud.tasks.hilens_task_info:
+    deployment_id: "{{ hilens_deployment_id }}"
+    offset: 0
+    limit: 20
+    fields: [name, ok_pod_number, fail_pod_number]
+"""
+
+RETURN = r"""
+tasks:
+  description:
+    - The tasks of the deployment, as the API returned them, plus C(phase) (only O(fields) and the id when it is set).
+  returned: when O(return_items) is true
+  type: list
+  elements: dict
+  contains:
+    task_id:
+      description: Task ID.
+      type: str
+      sample: 6c3f1e0a9b8d4e2f
+    name:
+      description: Task name.
+      type: str
+      sample: gate-camera-3
+    task_status:
+      description: State of the task on each pod; C(cause) says why it failed there.
+      type: list
+      elements: dict
+      sample: [{pod_id: pod-1, pod_name: edge-node-1, task_status: RUNNING}]
+    phase:
+      description: Normalized phase, one of V(pending), V(running), V(succeeded), V(failed), V(stopped), V(unknown).
+      type: str
+      sample: running
+  sample:
+    - task_id: 6c3f1e0a9b8d4e2f
+      name: gate-camera-3
+      ok_pod_number: 0
+      cur_pod_number: 1
+      fail_pod_number: 0
+      pending_pod_number: 0
+      sum_pod_number: 1
+      task_status: [{pod_id: pod-1, pod_name: edge-node-1, task_status: RUNNING}]
+      phase: running
+count:
+  description: The number of tasks the API reports for the deployment.
+  returned: always
+  type: int
+  sample: 5000
+summary:
+  description: The number of tasks by phase (all six phases) and by raw state.
+  returned: when O(summary) is true
+  type: dict
+  sample: {total: 3, by_phase: {pending: 0, running: 2, succeeded: 0, failed: 1, stopped: 0, unknown: 0}, by_state: {RUNNING: 2, FAILED: 1}}
+complete:
+  description: Whether the tasks gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
+  returned: always
+  type: bool
+  sample: true
+pages:
+  description: How many pages were read.
+  returned: always
+  type: int
+  sample: 50
+api_calls:
+  description: What the module sent, including retries after throttles or server errors.
+  returned: always
+  type: dict
+  sample: {requests: 50, retries: 0, throttled: 0}
+"""
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import HILENS_TASKS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+
+
+def main():
+    module = HwCloudModule(
+        argument_spec=dict(
+            deployment_id=dict(type="str", required=True),
+            offset=dict(type="int"),
+            limit=dict(type="int"),
+        ),
+        list_module=True,
+    )
+    module.require_range("offset", 0, None, "omit it to read every page")
+    module.require_range("limit", 1, 100, "omit it to read every page")
+    module.run_list(
+        HILENS_TASKS,
+        "hilens",
+        return_key="tasks",
+        total_key="count",
+        path_params=dict(deployment_id=module.params["deployment_id"]),
+        query={},
+    )
+
+
+if __name__ == "__main__":
+    main()

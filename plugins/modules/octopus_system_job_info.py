@@ -1,0 +1,216 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: octopus_system_job_info
+short_description: List Octopus system jobs (data imports, mining, extraction) with their status
+version_added: 1.0.0
+description:
+  - Reads the internal (system) jobs of the Huawei Cloud Octopus autonomous-driving data platform
+    with C(GET /v1.0/{project_id}/data/system-jobs).
+  - Every filter is optional. Reads every page unless O(offset) or O(limit) names one;
+    pages after the first are read concurrently.
+  - Returns each job as the API sent it, validated against a JSON Schema, plus a normalized C(phase).
+author:
+  - hwcloud.tasks maintainers (@hwcloud-tasks)
+options:
+  workspace_id:
+    description:
+      - Only jobs of this workspace, for example V(ws-0a1b2c3d).
+    type: str
+  data_id:
+    description:
+      - Only jobs whose input is this data, for example V(DPK0000001).
+    type: str
+  id:
+    description:
+      - Only the job with this ID, for example V(1024).
+    type: int
+    aliases: [job_id]
+  job_types:
+    description:
+      - Only jobs of these types (at most 20), for example V([PACKAGE_IMPORT]).
+    type: list
+    elements: str
+    choices: [PACKAGE_IMPORT, PACKAGE_DELETE, SCENARIO_AUTO_MINING, SCENARIO_TO_SIM, FRAME_EXTRACT, SCENARIO_EXTRACT]
+  statuses:
+    description:
+      - Only jobs in these raw statuses (at most 20), for example V([RUNNING, QUEUING]).
+    type: list
+    elements: str
+    choices: [QUEUING, SUBMIT_FAILED, RUNNING, RUN_FAILED, FINISHED, STOPPED, LAUNCHING, UPLOADING, UPLOAD_FAILED]
+  start_time:
+    description:
+      - Only jobs created at or after this time, as UTC epoch milliseconds (V(1714550400000))
+        or an ISO 8601 date-time (V(2024-05-01T08:00:00Z); UTC when it has no offset).
+    type: raw
+  end_time:
+    description:
+      - Only jobs last updated at or before this time, in the same forms as O(start_time).
+      - Example V(2024-05-02T08:00:00Z).
+    type: raw
+  sort:
+    description:
+      - Sort order passed to the API as is, a field and a direction, for example V(create_at,desc).
+    type: str
+  offset:
+    description:
+      - Read only the page that starts at this position (0 or more), for example V(100).
+      - When neither O(offset) nor O(limit) is set, every page is read.
+    type: int
+  limit:
+    description:
+      - Read only one page of this many jobs (1-100), for example V(10).
+      - When neither O(offset) nor O(limit) is set, every page is read with the largest page size.
+    type: int
+extends_documentation_fragment:
+  - hwcloud.tasks.common
+  - hwcloud.tasks.common.list
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+"""
+
+EXAMPLES = r"""
+- name: List every package import of a workspace since the first of May
+  hwcloud.tasks.octopus_system_job_info:
+    region: cn-north-11
+    project_id: "{{ project_id }}"
+    workspace_id: "{{ workspace_id }}"
+    job_types: [PACKAGE_IMPORT]
+    start_time: "2024-05-01T00:00:00Z"
+  register: imports
+
+- name: Fail when an import failed
+  ansible.builtin.assert:
+    that: imports.jobs | selectattr('phase', 'equalto', 'failed') | list | length == 0
+    fail_msg: "{{ imports.jobs | selectattr('phase', 'equalto', 'failed') | map(attribute='msg_error') | list }}"
+
+- name: Count running and queued jobs without returning them
+  hwcloud.tasks.octopus_system_job_info:
+    statuses: [RUNNING, QUEUING]
+    summary: true
+    return_items: false
+  register: busy
+"""
+
+RETURN = r"""
+jobs:
+  description:
+    - The jobs, as the API returned them, plus C(phase) (only O(fields) and the id when it is set).
+  returned: when O(return_items) is true
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Job ID.
+      type: int
+      sample: 1
+    job_type:
+      description: Job type.
+      type: str
+      sample: PACKAGE_IMPORT
+    status:
+      description: Raw status as the API reports it.
+      type: str
+      sample: FINISHED
+    msg_error:
+      description: Why the job failed, when it did.
+      type: str
+      sample: data package not found
+    phase:
+      description: Normalized phase, one of V(pending), V(running), V(succeeded), V(failed), V(stopped), V(unknown).
+      type: str
+      sample: succeeded
+  sample:
+    - id: 1
+      job_type: PACKAGE_IMPORT
+      data_id: DPK0000001
+      status: FINISHED
+      create_at: 1640966400000
+      update_at: 1640966400000
+      phase: succeeded
+total:
+  description: The number of jobs the API reports for the query.
+  returned: always
+  type: int
+  sample: 1
+summary:
+  description: The number of jobs by phase (all six phases) and by raw status.
+  returned: when O(summary) is true
+  type: dict
+  sample: {total: 2, by_phase: {pending: 1, running: 1, succeeded: 0, failed: 0, stopped: 0, unknown: 0}, by_state: {QUEUING: 1, RUNNING: 1}}
+complete:
+  description: Whether the jobs gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
+  returned: always
+  type: bool
+  sample: true
+pages:
+  description: How many pages were read.
+  returned: always
+  type: int
+  sample: 1
+api_calls:
+  description: What the module sent, including retries after throttles or server errors.
+  returned: always
+  type: dict
+  sample: {requests: 1, retries: 0, throttled: 0}
+"""
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import OCTOPUS_SYSTEM_JOBS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+from ansible_collections.hwcloud.tasks.plugins.module_utils.timestamps import TimestampError, to_epoch_millis
+
+JOB_TYPES = ["PACKAGE_IMPORT", "PACKAGE_DELETE", "SCENARIO_AUTO_MINING", "SCENARIO_TO_SIM", "FRAME_EXTRACT", "SCENARIO_EXTRACT"]
+STATUSES = ["QUEUING", "SUBMIT_FAILED", "RUNNING", "RUN_FAILED", "FINISHED", "STOPPED", "LAUNCHING", "UPLOADING", "UPLOAD_FAILED"]
+MAX_FILTER_VALUES = 20
+
+
+def main():
+    module = HwCloudModule(
+        argument_spec=dict(
+            workspace_id=dict(type="str"),
+            data_id=dict(type="str"),
+            id=dict(type="int", aliases=["job_id"]),
+            job_types=dict(type="list", elements="str", choices=JOB_TYPES),
+            statuses=dict(type="list", elements="str", choices=STATUSES),
+            start_time=dict(type="raw"),
+            end_time=dict(type="raw"),
+            sort=dict(type="str"),
+            offset=dict(type="int"),
+            limit=dict(type="int"),
+        ),
+        list_module=True,
+    )
+    params = module.params
+    module.require_range("offset", 0, None, "omit it to read every page")
+    module.require_range("limit", 1, 100, "omit it to read every page")
+    for name in ("job_types", "statuses"):
+        if params[name] and len(params[name]) > MAX_FILTER_VALUES:
+            module.fail("%s takes at most %d values (got %d)" % (name, MAX_FILTER_VALUES, len(params[name])))
+    try:
+        times = dict((name, to_epoch_millis(name, params[name])) for name in ("start_time", "end_time"))
+    except TimestampError as exc:
+        module.fail(str(exc))
+    query = dict(
+        workspace_id=params["workspace_id"],
+        data_id=params["data_id"],
+        id=params["id"],
+        job_types=params["job_types"] or None,  # requests repeats list values: job_types=A&job_types=B
+        statuses=params["statuses"] or None,
+        sort=params["sort"],
+        **times
+    )
+    module.run_list(OCTOPUS_SYSTEM_JOBS, "octopus", return_key="jobs", total_key="total", path_params={}, query=query)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vas_task_info
+short_description: Get the details and state of VAS edge video analysis tasks
+version_added: 1.0.0
+description:
+  - Reads one or several tasks of a Huawei Cloud VAS (video analysis service) edge service
+    with C(GET /v2/{project_id}/services/{service_name}/tasks/{task_id}).
+  - The public endpoint of VAS is the C(iva) host of the region.
+  - Accepts both shapes the API uses (the task at the top level, or under C(task)) and returns the task itself,
+    validated against a JSON Schema, plus a normalized C(phase).
+  - A task that does not exist is a failure that names it.
+author:
+  - hwcloud.tasks maintainers (@hwcloud-tasks)
+options:
+  task_id:
+    description:
+      - ID of the task to read, for example V(8656efdafebf440bb7008f174db6c567). Returns RV(task).
+      - Mutually exclusive with O(task_ids).
+    type: str
+  task_ids:
+    description:
+      - IDs of several tasks to read concurrently, for example V([8656efdafebf440bb7008f174db6c567]).
+        Returns RV(tasks) in the order asked.
+      - Mutually exclusive with O(task_id).
+    type: list
+    elements: str
+  service_name:
+    description:
+      - The VAS service that runs the tasks, for example V(c-queue-status-analysis-edge).
+    type: str
+    default: c-queue-status-analysis-edge
+extends_documentation_fragment:
+  - hwcloud.tasks.common
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+"""
+
+EXAMPLES = r"""
+- name: Read one queue-status edge task
+  hwcloud.tasks.vas_task_info:
+    region: cn-north-4
+    project_id: "{{ project_id }}"
+    task_id: "{{ vas_task_id }}"
+  register: vas
+
+- name: Report its state
+  ansible.builtin.debug:
+    msg: "{{ vas.task.name }} is {{ vas.task.state }} ({{ vas.task.phase }})"
+
+- name: Read several tasks at once
+  hwcloud.tasks.vas_task_info:
+    task_ids: "{{ vas_task_ids }}"
+  register: vas_many
+"""
+
+RETURN = r"""
+task:
+  description:
+    - The task named by O(task_id), unwrapped from C(task) when the API wrapped it, plus C(phase).
+  returned: when O(task_id) is set
+  type: dict
+  contains:
+    id:
+      description: Task ID.
+      type: str
+      sample: 8656efdafebf440bb7008f174db6c567
+    state:
+      description: Raw state as the API reports it.
+      type: str
+      sample: RUNNING
+    phase:
+      description: Normalized phase, one of V(pending), V(running), V(succeeded), V(failed), V(stopped), V(unknown).
+      type: str
+      sample: running
+  sample:
+    id: 8656efdafebf440bb7008f174db6c567
+    name: queue-status-analysis-edge
+    state: RUNNING
+    service_version: "3.0"
+    phase: running
+tasks:
+  description: The tasks named by O(task_ids), in the order asked, each as in RV(task).
+  returned: when O(task_ids) is set
+  type: list
+  elements: dict
+  sample:
+    - id: 8656efdafebf440bb7008f174db6c567
+      state: RUNNING
+      phase: running
+api_calls:
+  description: What the module sent, including retries after throttles or server errors.
+  returned: always
+  type: dict
+  sample: {requests: 1, retries: 0, throttled: 0}
+"""
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VAS_TASK
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+
+
+def main():
+    module = HwCloudModule(
+        argument_spec=dict(
+            task_id=dict(type="str"),
+            task_ids=dict(type="list", elements="str"),
+            service_name=dict(type="str", default="c-queue-status-analysis-edge"),
+        ),
+        mutually_exclusive=[("task_id", "task_ids")],
+        required_one_of=[("task_id", "task_ids")],
+    )
+    module.run_objects(VAS_TASK, "vas", service_name=module.params["service_name"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vias_batch_task_info
+short_description: List VIAS batch tasks with the number of their tasks in each state
+version_added: 1.0.0
+description:
+  - Reads the batch tasks of Huawei Cloud VIAS (video intelligent analysis service)
+    with C(GET /v2/{project_id}/batch-tasks).
+  - Every filter is optional. Reads every page (200 per page, pages after the first concurrently)
+    unless O(page_num) or O(page_size) names one, or O(is_paged=false) asks the API for everything at once.
+  - Returns each batch task as the API sent it, validated against a JSON Schema, plus a normalized C(phase)
+    aggregated from its C(batch_task_status_info) counts.
+author:
+  - hwcloud.tasks maintainers (@hwcloud-tasks)
+options:
+  is_paged:
+    description:
+      - Whether the API pages its answer. V(false) asks for every record in one response.
+      - Example V(false).
+    type: bool
+    default: true
+  page_num:
+    description:
+      - Read only this page (1-10000), for example V(3).
+      - When neither O(page_num) nor O(page_size) is set, every page is read.
+    type: int
+  page_size:
+    description:
+      - Read only one page of this many batch tasks (5-200), for example V(50).
+      - When neither O(page_num) nor O(page_size) is set, every page is read with the largest page size.
+    type: int
+  order_by:
+    description:
+      - Ascending or descending order, for example V(asc).
+    type: str
+    choices: [asc, desc]
+    default: desc
+  sort_name:
+    description:
+      - The field to sort by, for example V(task_count).
+    type: str
+    choices: [task_count, created_at]
+    default: created_at
+  video_group:
+    description:
+      - Only batch tasks of these video source groups, comma-separated, for example V(entrance,parking).
+      - Must match the API's pattern C(^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}$).
+    type: str
+  task_state:
+    description:
+      - Only batch tasks with at least one task in this raw state (lower case), for example V(failed).
+    type: str
+    choices: [pending, recovering, starting, upgrading, create_failed, start_failed, running, stopping, stopped,
+              abnormal, succeeded, failed, deleting, freezing, frozen, stopped_no_service, scheduling, lack_of_resources]
+  type_like:
+    description:
+      - Which name O(name_like) searches, for example V(batch_task_name).
+    type: str
+    choices: [batch_task_name, publish_service_name]
+  name_like:
+    description:
+      - Part of the name to search for (0-100 characters), for example V(gate). Requires O(type_like).
+    type: str
+  manufacturer:
+    description:
+      - Only batch tasks of this vendor (2-64 characters of the API's pattern), for example V(huawei).
+    type: str
+  title:
+    description:
+      - Only batch tasks of this algorithm (2-64 characters of the API's pattern), for example V(crowd-count).
+    type: str
+extends_documentation_fragment:
+  - hwcloud.tasks.common
+  - hwcloud.tasks.common.list
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+seealso:
+  - module: hwcloud.tasks.vias_task_info
+"""
+
+EXAMPLES = r"""
+- name: Gather every batch task of the account
+  hwcloud.tasks.vias_batch_task_info:
+    region: cn-north-4
+    project_id: "{{ project_id }}"
+  register: batches
+
+- name: Gate a rollout on batch tasks with failed tasks
+  hwcloud.tasks.vias_batch_task_info:
+    task_state: failed
+    summary: true
+    return_items: false
+  register: failed_batches
+
+- name: Stop when any batch task has failed tasks
+  ansible.builtin.assert:
+    that: failed_batches.count == 0
+
+- name: Find batch tasks by name, oldest first, names and counts only
+  hwcloud.tasks.vias_batch_task_info:
+    type_like: batch_task_name
+    name_like: gate
+    order_by: asc
+    fields: [batch_task_name, batch_task_status_info]
+"""
+
+RETURN = r"""
+batch_tasks:
+  description:
+    - The batch tasks, as the API returned them, plus C(phase) (only O(fields) and the id when it is set).
+  returned: when O(return_items) is true
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Batch task ID.
+      type: str
+      sample: 4d5e6f708192a3b4c5d6e7f8091a2b3c
+    batch_task_name:
+      description: Batch task name.
+      type: str
+      sample: gate-cameras
+    batch_task_status_info:
+      description: Number of the batch's tasks in each raw state (states with none are usually left out).
+      type: dict
+      sample: {running: 3, failed: 1}
+    phase:
+      description:
+        - Normalized phase of the whole batch, one of V(pending), V(running), V(succeeded), V(failed), V(stopped), V(unknown).
+        - V(failed) when any of its tasks failed, then V(unknown), V(pending), V(running), V(stopped), V(succeeded).
+      type: str
+      sample: failed
+  sample:
+    - id: 4d5e6f708192a3b4c5d6e7f8091a2b3c
+      batch_task_name: gate-cameras
+      video_group_name: "2312,1889"
+      alg_name: crowd-count
+      type: "0"
+      num_task: 4
+      created_at: 1685667905165
+      batch_task_status_info: {running: 3, failed: 1}
+      phase: failed
+count:
+  description: The number of batch tasks the API reports for the query.
+  returned: always
+  type: int
+  sample: 2
+summary:
+  description: The number of batch tasks by phase (all six phases) and by raw state.
+  returned: when O(summary) is true
+  type: dict
+  sample: {total: 2, by_phase: {pending: 0, running: 1, succeeded: 0, failed: 1, stopped: 0, unknown: 0}, by_state: {"running=3": 1, "failed=1,running=3": 1}}
+complete:
+  description: Whether the batch tasks gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
+  returned: always
+  type: bool
+  sample: true
+pages:
+  description: How many pages were read.
+  returned: always
+  type: int
+  sample: 50
+api_calls:
+  description: What the module sent, including retries after throttles or server errors.
+  returned: always
+  type: dict
+  sample: {requests: 50, retries: 0, throttled: 0}
+"""
+
+import re
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VIAS_BATCH_TASKS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+
+TASK_STATES = [
+    "pending", "recovering", "starting", "upgrading", "create_failed", "start_failed", "running", "stopping", "stopped",
+    "abnormal", "succeeded", "failed", "deleting", "freezing", "frozen", "stopped_no_service", "scheduling", "lack_of_resources",
+]
+# The vendor's patterns, kept as written: ",-_" is a character range there (',' to '_'),
+# so the API accepts more punctuation than it seems to, and so do we.
+VIDEO_GROUP_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}$")
+NAME_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}$")
+
+
+def check_patterns(module):
+    params = module.params
+    for name, pattern, size in (("video_group", VIDEO_GROUP_PATTERN, "1-1000"), ("manufacturer", NAME_PATTERN, "2-64"), ("title", NAME_PATTERN, "2-64")):
+        if params[name] is not None and not pattern.match(params[name]):
+            module.fail(
+                "%s must be %s letters, digits, Chinese characters or the punctuation the API allows "
+                "(pattern %s) (got %r)" % (name, size, pattern.pattern, params[name])
+            )
+    if params["name_like"] is not None and len(params["name_like"]) > 100:
+        module.fail("name_like must be at most 100 characters (got %d)" % len(params["name_like"]))
+
+
+def main():
+    module = HwCloudModule(
+        argument_spec=dict(
+            is_paged=dict(type="bool", default=True),
+            page_num=dict(type="int"),
+            page_size=dict(type="int"),
+            order_by=dict(type="str", choices=["asc", "desc"], default="desc"),
+            sort_name=dict(type="str", choices=["task_count", "created_at"], default="created_at"),
+            video_group=dict(type="str"),
+            task_state=dict(type="str", choices=TASK_STATES),
+            type_like=dict(type="str", choices=["batch_task_name", "publish_service_name"]),
+            name_like=dict(type="str"),
+            manufacturer=dict(type="str"),
+            title=dict(type="str"),
+        ),
+        list_module=True,
+        required_by=dict(name_like="type_like"),
+    )
+    params = module.params
+    module.require_range("page_num", 1, 10000, "omit it to read every page")
+    module.require_range("page_size", 5, 200, "omit it to read every page")
+    check_patterns(module)
+    query = dict(
+        (name, params[name])
+        for name in ("order_by", "sort_name", "video_group", "task_state", "type_like", "name_like", "manufacturer", "title")
+    )
+    if not params["is_paged"]:
+        if params["page_num"] is not None or params["page_size"] is not None:
+            module.fail("page_num and page_size page the answer; they cannot be set with is_paged: false")
+        query["is_paged"] = "false"
+    module.run_list(
+        VIAS_BATCH_TASKS, "vias_batch", return_key="batch_tasks", total_key="count", path_params={}, query=query,
+        unpaged=not params["is_paged"],
+    )
+
+
+if __name__ == "__main__":
+    main()

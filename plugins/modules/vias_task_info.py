@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: vias_task_info
+short_description: Get the details and state of VIAS video analysis tasks
+version_added: 1.0.0
+description:
+  - Reads one or several tasks of Huawei Cloud VIAS (video intelligent analysis service)
+    with C(GET /v2/{project_id}/tasks/{task_id}).
+  - Returns each task as the API sent it, validated against a JSON Schema, plus a normalized C(phase).
+  - A task that does not exist is a failure that names it.
+author:
+  - hwcloud.tasks maintainers (@hwcloud-tasks)
+options:
+  task_id:
+    description:
+      - ID of the task to read, for example V(8656efdafebf440bb7008f174db6c567). Returns RV(task).
+      - Mutually exclusive with O(task_ids).
+    type: str
+  task_ids:
+    description:
+      - IDs of several tasks to read concurrently, for example V([8656efdafebf440bb7008f174db6c567, 0f1e2d3c4b5a69788796a5b4c3d2e1f0]).
+        Returns RV(tasks) in the order asked.
+      - Mutually exclusive with O(task_id).
+    type: list
+    elements: str
+extends_documentation_fragment:
+  - hwcloud.tasks.common
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: The module changes nothing, so there is no diff.
+notes:
+  - The module never changes anything; C(changed) is always false.
+seealso:
+  - module: hwcloud.tasks.vias_batch_task_info
+"""
+
+EXAMPLES = r"""
+- name: Read one VIAS task with credentials from the environment (HW_REGION_NAME, HW_ACCESS_KEY, ...)
+  hwcloud.tasks.vias_task_info:
+    task_id: "{{ vias_task_id }}"
+  register: vias
+
+- name: Fail unless it runs
+  ansible.builtin.assert:
+    that: vias.task.phase == 'running'
+    fail_msg: "VIAS task {{ vias.task.name }} is {{ vias.task.state }}"
+
+- name: Read several tasks at once with an IAM password
+  hwcloud.tasks.vias_task_info:
+    region: cn-north-4
+    project_id: "{{ project_id }}"
+    user_name: deploy-bot
+    password: "{{ vault_hwcloud_password }}"
+    domain_name: my-company
+    task_ids: "{{ vias_task_ids }}"
+  register: vias_many
+
+- name: Show the phase of each
+  ansible.builtin.debug:
+    msg: "{{ vias_many.tasks | map(attribute='phase') | list }}"
+"""
+
+RETURN = r"""
+task:
+  description:
+    - The task named by O(task_id), as the API returned it, plus C(phase).
+    - See the vendor's documentation of the VIAS task for every field.
+  returned: when O(task_id) is set
+  type: dict
+  contains:
+    id:
+      description: Task ID.
+      type: str
+      sample: 8656efdafebf440bb7008f174db6c567
+    name:
+      description: Task name.
+      type: str
+      sample: entrance-camera-analysis
+    state:
+      description: Raw state as the API reports it.
+      type: str
+      sample: RUNNING
+    phase:
+      description:
+        - The normalized phase, one of V(pending), V(running), V(succeeded), V(failed), V(stopped), V(unknown).
+        - See the phase table in the collection's documentation.
+      type: str
+      sample: running
+  sample:
+    id: 8656efdafebf440bb7008f174db6c567
+    name: entrance-camera-analysis
+    state: RUNNING
+    phase: running
+tasks:
+  description: The tasks named by O(task_ids), in the order asked, each as in RV(task).
+  returned: when O(task_ids) is set
+  type: list
+  elements: dict
+  sample:
+    - id: 8656efdafebf440bb7008f174db6c567
+      name: entrance-camera-analysis
+      state: RUNNING
+      phase: running
+api_calls:
+  description: What the module sent, including retries after throttles or server errors.
+  returned: always
+  type: dict
+  sample:
+    requests: 1
+    retries: 0
+    throttled: 0
+"""
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VIAS_TASK
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+
+
+def main():
+    module = HwCloudModule(
+        argument_spec=dict(
+            task_id=dict(type="str"),
+            task_ids=dict(type="list", elements="str"),
+        ),
+        mutually_exclusive=[("task_id", "task_ids")],
+        required_one_of=[("task_id", "task_ids")],
+    )
+    module.run_objects(VIAS_TASK, "vias")
+
+
+if __name__ == "__main__":
+    main()
