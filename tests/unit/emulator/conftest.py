@@ -1,0 +1,26 @@
+"""Emulator self-tests: put tests/emulator on sys.path and expose its fixtures."""
+
+import os
+import sys
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "emulator")))
+
+from hwcloud_emulator.pytest_plugin import emulator, emulator_options, emulator_server  # noqa: F401
+
+
+@pytest.fixture
+def api(emulator):  # noqa: F811 (the fixture imported above)
+    """GET an API path (``{project}`` is filled in) with the static token unless headers are given."""
+    session = requests.Session()
+
+    def get(path, params=None, headers=None):
+        url = emulator.url + path.format(project=emulator.credentials["project_id"])
+        if headers is None:
+            headers = {"X-Auth-Token": emulator.credentials["static_token"]}
+        return session.get(url, params=params, headers=headers, timeout=30)
+
+    yield get
+    session.close()
