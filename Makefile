@@ -9,11 +9,15 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 # ansible-test needs the path shape ansible_collections/<namespace>/<name>:
 # a copy of the sources under build/, refreshed by every target that needs it.
-COLLECTIONS := $(CURDIR)/build/collections
+# COLLECTIONS=/tmp/elsewhere keeps parallel runs from sharing one copy.
+COLLECTIONS ?= $(CURDIR)/build/collections
 VIEW := $(COLLECTIONS)/ansible_collections/hwcloud/tasks
 EMULATOR := $(BIN)/python tools/with_emulator.py
 ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETER=$(BIN)/python \
 	ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PATH=$(BIN):$$PATH
+
+# `make integration TARGETS=vias_task_info` runs one target.
+TARGETS ?=
 
 .PHONY: help setup view demo test sanity units integration lint build clean
 
@@ -31,7 +35,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 view: setup
-	$(BIN)/python tools/sync_view.py
+	$(BIN)/python tools/sync_view.py $(COLLECTIONS)
 
 demo: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
@@ -48,7 +52,7 @@ units: view
 integration: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 --hilens-tasks 5000 --batch-tasks 5000 \
 		--integration-config $(VIEW)/tests/integration/integration_config.yml \
-		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no'
+		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no $(TARGETS)'
 
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW = ROOT / "build" / "collections" / "ansible_collections" / "hwcloud" / "tasks"
+DEFAULT_COLLECTIONS = ROOT / "build" / "collections"
 # ansible-test lists a collection's files with git when it finds a .git above
 # them; the outer repository ignores build/, so the copy gets a repository of
 # its own (ansible-test includes untracked files).
@@ -35,28 +35,35 @@ def source_files():
 
 
 def main():
+    # Another root (``sync_view.py /tmp/other``) lets two checkouts or runs not share one copy.
+    collections = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_COLLECTIONS
+    view = collections / "ansible_collections" / "hwcloud" / "tasks"
+    sync(view)
+    return 0
+
+
+def sync(view):
     wanted = source_files()
-    VIEW.mkdir(parents=True, exist_ok=True)
-    if not (VIEW / ".git").is_dir():
-        subprocess.run(["git", "init", "--quiet", str(VIEW)], check=True)
+    view.mkdir(parents=True, exist_ok=True)
+    if not (view / ".git").is_dir():
+        subprocess.run(["git", "init", "--quiet", str(view)], check=True)
     for name in wanted:
-        source, target = ROOT / name, VIEW / name
+        source, target = ROOT / name, view / name
         if target.exists() and filecmp.cmp(source, target, shallow=False):
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
     wanted_set = set(wanted)
-    for dirpath, dirnames, filenames in os.walk(VIEW, topdown=False):
-        if (Path(dirpath).relative_to(VIEW).as_posix() + "/").startswith(KEEP):
+    for dirpath, dirnames, filenames in os.walk(view, topdown=False):
+        if (Path(dirpath).relative_to(view).as_posix() + "/").startswith(KEEP):
             continue
         for filename in filenames:
-            relative = Path(dirpath, filename).relative_to(VIEW).as_posix()
+            relative = Path(dirpath, filename).relative_to(view).as_posix()
             if relative not in wanted_set and not relative.startswith(KEEP):
                 os.unlink(os.path.join(dirpath, filename))
-        if dirpath != str(VIEW) and not os.listdir(dirpath):
+        if dirpath != str(view) and not os.listdir(dirpath):
             os.rmdir(dirpath)
-    print("collection view: %s (%d files)" % (VIEW, len(wanted)))
-    return 0
+    print("collection view: %s (%d files)" % (view, len(wanted)))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,11 @@ def vendor_error(body):
         if body.get(code_key) is not None or body.get(msg_key) is not None:
             code = body.get(code_key)
             message = body.get(msg_key)
-            details = [str(body[key]) for key in ("detail", "reason", "advice") if body.get(key)]
+            details = []
+            for key in ("detail", "reason", "advice"):  # VIAS adds these; often they repeat the message
+                text = str(body[key]) if body.get(key) else None
+                if text and text != message and text not in details:
+                    details.append(text)
             if details:
                 message = "%s (%s)" % (message, "; ".join(details))
             return (None if code is None else str(code)), (None if message is None else str(message))
