@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.http import ApiError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.signer import sign_request
 
 

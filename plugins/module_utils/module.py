@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils import http
+from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import PathParameterError, build_path, check_path_param, unwrap_object
 from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import AuthError, select_auth
 from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import EndpointError, resolve_endpoint, resolve_iam_endpoint

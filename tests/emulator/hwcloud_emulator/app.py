@@ -19,7 +19,7 @@ from .state import STATE, EmulatorState
 from .tokens import AuthError
 from .validation import ParamError
 
-ROUTE_SERVICES = {name: service for name, service, _, _ in API_ROUTES}
+ROUTE_SERVICES = {name: service for name, service, _path, _handler in API_ROUTES}
 ROUTE_SERVICES["iam_tokens"] = "iam"
 NOT_FOUND = {"error_code": "APIG.0101",
              "error_msg": "The API does not exist or has not been published in the environment."}

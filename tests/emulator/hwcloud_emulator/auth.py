@@ -96,7 +96,7 @@ async def _verify_signature(request, state):
         body_hash = signing.UNSIGNED_PAYLOAD
     else:
         body_hash = hashlib.sha256(await request.read()).hexdigest()
-    raw_path, _, raw_query = request.raw_path.partition("?")
+    raw_path, _sep, raw_query = request.raw_path.partition("?")
     canonical = signing.canonical_request(request.method, raw_path, raw_query, request.headers,
                                           signed_headers, body_hash)
     expected = signing.signature(creds.secret_key, signing.string_to_sign(canonical, sdk_date))

@@ -60,7 +60,7 @@ def _octopus_sort(query):
     raw = query.get("sort")
     if raw is None:
         return "create_at", True
-    field, _, direction = raw.partition(",")
+    field, _sep, direction = raw.partition(",")
     if field.strip() not in SORT_FIELDS or direction.strip().lower() not in ("", "asc", "desc"):
         raise v.ParamError("sort", "use field[,asc|desc] with field one of " + ", ".join(SORT_FIELDS))
     return SORT_FIELDS[field.strip()], direction.strip().lower() != "asc"

@@ -37,7 +37,7 @@ def canonical_query(raw_query):
     pairs = []
     for part in raw_query.split("&"):
         if part:
-            key, _, value = part.partition("=")
+            key, _sep, value = part.partition("=")
             pairs.append((unquote_plus(key), unquote_plus(value)))
     return "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(pairs))
 
@@ -76,7 +76,7 @@ def parse_authorization(value):
 
     Returns (access, [signed header names], signature) or None when malformed.
     """
-    algorithm, _, rest = value.strip().partition(" ")
+    algorithm, _sep, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
         return None
     fields = {}

@@ -8,7 +8,7 @@ import requests
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "emulator")))
 
-from hwcloud_emulator.pytest_plugin import emulator, emulator_options, emulator_server  # noqa: F401
+from hwcloud_emulator.pytest_plugin import emulator, emulator_options, emulator_server  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture

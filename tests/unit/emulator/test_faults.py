@@ -18,7 +18,7 @@ def add(emulator, **rule):
 
 def test_status_429_with_retry_after(emulator, api):
     add(emulator, kind="status", match="/batch-tasks", status=429, retry_after=3, times=2)
-    for _ in range(2):
+    for _attempt in range(2):
         response = api(BATCH)
         assert response.status_code == 429 and response.headers["Retry-After"] == "3"
         assert response.json() == {"error_code": "APIGW.0308",
@@ -57,7 +57,7 @@ def test_echo_token_only_when_asked(emulator, api):
 def test_after_times_method_query_regex(emulator, api):
     add(emulator, kind="status", match=r"^/v1\.0/\w+/data/system-jobs$", status=500, after=1, times=2,
         method="GET", query={"limit": 5})
-    codes = [api(OCTOPUS, {"limit": 5}).status_code for _ in range(4)]
+    codes = [api(OCTOPUS, {"limit": 5}).status_code for _attempt in range(4)]
     assert codes == [200, 500, 500, 200]
     assert api(OCTOPUS, {"limit": 6}).status_code == 200
     listed = emulator.admin("GET", "faults")["faults"][0]
@@ -68,7 +68,7 @@ def test_after_times_method_query_regex(emulator, api):
 
 def test_times_null_means_always(emulator, api):
     add(emulator, kind="status", match="batch", status=502, times=None)
-    assert [api(BATCH).status_code for _ in range(3)] == [502] * 3
+    assert [api(BATCH).status_code for _attempt in range(3)] == [502] * 3
     assert emulator.admin("GET", "faults")["faults"][0]["remaining"] is None
 
 

@@ -118,8 +118,8 @@ def test_octopus_filters(emulator, api):
 
     job = everything[17]
     assert total({"id": job["id"]}) == 1
-    assert total({"workspace_id": job["workspace_id"]}) == sum(j["workspace_id"] == job["workspace_id"]
-                                                                for j in everything)
+    same_workspace = sum(j["workspace_id"] == job["workspace_id"] for j in everything)
+    assert total({"workspace_id": job["workspace_id"]}) == same_workspace
     assert total({"data_id": job["data_id"]}) == sum(j["data_id"] == job["data_id"] for j in everything)
     wanted = ["RUNNING", "FINISHED"]
     expected = sum(j["status"] in wanted for j in everything)

@@ -20,7 +20,7 @@ def get(emu, path, **kwargs):
 
 def test_rate_limit():
     with start_emulator(rate_limit=5, tasks=10) as emu:
-        codes = [get(emu, "/v2/{project}/batch-tasks").status_code for _ in range(8)]
+        codes = [get(emu, "/v2/{project}/batch-tasks").status_code for _attempt in range(8)]
         assert codes[:5] == [200] * 5 and set(codes[5:]) == {429}
         throttled = get(emu, "/v2/{project}/batch-tasks")
         assert throttled.json()["error_code"] == "APIGW.0308"

@@ -47,7 +47,7 @@ class StateMix:
 
     def __init__(self, weights):
         self.states = list(weights)
-        self._table = [state for state, weight in weights.items() for _ in range(weight)]
+        self._table = [state for state, weight in weights.items() for _repeat in range(weight)]
 
     def pick(self, rng, index):
         return self.states[index] if index < len(self.states) else self.draw(rng)

@@ -43,7 +43,7 @@ class OctopusJobs(Dataset):
 
     def insert_head(self, count):
         """Newer jobs (head of the default create_at,desc order)."""
-        for _ in range(count):
+        for _index in range(count):
             record = self._new(len(self.records))
             self.records.append(record)
             self.by_id[record["id"]] = record

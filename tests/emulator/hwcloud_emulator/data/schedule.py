@@ -28,7 +28,7 @@ class Schedules:
         timed = [(now_mono + offset + after, now_wall + offset + after, state)
                  for after, state in sorted(steps, key=lambda s: s[0])]
         self._entries[(service, record_id)] = (base, timed)
-        return [(wall, state) for _, wall, state in timed]
+        return [(wall, state) for _monotonic, wall, state in timed]
 
     def current(self, service, record_id):
         """(state, wall time of the flip) set by a schedule, or None if untouched."""

@@ -104,7 +104,7 @@ class ViasTasks(TaskSet):
             "config": {"common": {}},
             "video_source_name": f"camera-{r.randrange(1, 500):03d}",
             "title": title,
-            "group_name": ",".join(str(r.randrange(900, 2400)) for _ in range(r.randrange(1, 3))),
+            "group_name": ",".join(str(r.randrange(900, 2400)) for _group in range(r.randrange(1, 3))),
             "company": r.choice(COMPANIES),
             "type": r.choice(["0", "0", "0", "cloud", "edge"]),
             "package_id": uuid4(r),
