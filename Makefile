@@ -59,9 +59,13 @@ lint: view
 
 build: view
 	rm -rf build/dist build/installed
-	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection build --output-path build/dist
-	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection install --collections-path build/installed build/dist/hwcloud-tasks-*.tar.gz
+	$(BIN)/ansible-galaxy collection build --output-path build/dist $(VIEW)
 	$(BIN)/python tools/check_artifact.py build/dist/hwcloud-tasks-*.tar.gz
+	$(BIN)/ansible-galaxy collection install --force --collections-path build/installed build/dist/hwcloud-tasks-*.tar.gz
+	# The installed copy, not the sources, must load and run the demo.
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/build/installed $(BIN)/ansible-doc hwcloud.tasks.vias_task_info > /dev/null
+	$(subst $(COLLECTIONS),$(CURDIR)/build/installed,$(ANSIBLE_ENV)) $(EMULATOR) --tasks 500 -- \
+		$(BIN)/ansible-playbook playbooks/demo.yml
 
 clean:
 	rm -rf build tests/output

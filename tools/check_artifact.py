@@ -12,7 +12,7 @@ MUST_SHIP = (
     "MANIFEST.json",
     "meta/runtime.yml",
     "plugins/modules/vias_task_info.py",
-    "plugins/module_utils/http.py",
+    "plugins/module_utils/http_client.py",
     "plugins/doc_fragments/common.py",
     "README.md",
 )
