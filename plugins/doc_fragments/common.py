@@ -152,6 +152,13 @@ options:
       - Example V(true).
     type: bool
     default: false
+  wait_min_count:
+    description:
+      - With O(wait_for) or O(wait_for_states), the number of items that must exist before the wait can succeed,
+        for a deployment whose tasks are still being created, for example V(10).
+      - The default V(1) keeps an empty selection from passing a wait; set V(0) to accept one.
+    type: int
+    default: 1
   return_items:
     description:
       - Return the items themselves. Set V(false) with O(summary=true) when only the counts are needed,
@@ -159,4 +166,46 @@ options:
       - Example V(false).
     type: bool
     default: true
+"""
+
+    # Waiting until the selected items reach the phases wanted, inside one module run.
+    WAIT = r"""
+options:
+  wait_for:
+    description:
+      - Wait until every selected item is in one of these phases, for example V([running]) or V([running, succeeded]).
+      - The module polls in one run, with one O(wait_timeout) for the whole selection, and returns RV(ignore:wait)
+        with how long it waited and each item's phase transitions.
+      - An empty list (the default) does not wait.
+    type: list
+    elements: str
+    choices: [pending, running, succeeded, failed, stopped, unknown]
+    default: []
+  wait_for_states:
+    description:
+      - Wait until every selected item is in one of these raw states (as the API spells them, any case),
+        for example V([RUNNING]). An item already in a phase of O(wait_for) also counts.
+      - For a VIAS batch, all its tasks must be in these states; for a HiLens task, all its pods.
+      - Unknown states are refused, so that a typing error cannot make the module wait until the timeout.
+    type: list
+    elements: str
+    default: []
+  fail_on:
+    description:
+      - Phases that end the wait at once as a failure that lists every item in them, for example V([failed, stopped]).
+    type: list
+    elements: str
+    choices: [pending, running, succeeded, failed, stopped, unknown]
+    default: [failed]
+  wait_timeout:
+    description:
+      - Seconds to wait for the whole selection, for example V(600). The module then fails and lists the items
+        not yet in a wanted phase, with their raw state.
+    type: int
+    default: 300
+  wait_sleep:
+    description:
+      - Seconds between two polls, for example V(10). A poll that is throttled or fails is retried at the next one.
+    type: int
+    default: 5
 """

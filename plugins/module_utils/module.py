@@ -20,12 +20,13 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import PathPara
 from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import AuthError, select_auth
 from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import EndpointError, resolve_endpoint, resolve_iam_endpoint
 from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PagingError, fetch_one_page, gather_all_pages
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import phase_of_item, summarize
+from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE, PHASES, phase_of_item, summarize
 from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import (
     MissingLibraryError,
     SchemaValidationError,
     validate_document,
 )
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
 
 SECRET_OPTIONS = ("auth_token", "secret_key", "password", "security_token")
 
@@ -51,6 +52,15 @@ COMMON_ARGUMENT_SPEC = dict(
     schema_validation=dict(type="str", default="strict", choices=["strict", "warn", "off"]),
 )
 
+# Documented in doc_fragments/common.py (WAIT).
+WAIT_ARGUMENT_SPEC = dict(
+    wait_for=dict(type="list", elements="str", choices=list(PHASES), default=[]),
+    wait_for_states=dict(type="list", elements="str", default=[]),
+    fail_on=dict(type="list", elements="str", choices=list(PHASES), default=["failed"]),
+    wait_timeout=dict(type="int", default=300),
+    wait_sleep=dict(type="int", default=5),
+)
+
 # Documented in doc_fragments/common.py (LIST).
 LIST_ARGUMENT_SPEC = dict(
     page_concurrency=dict(type="int", default=8),
@@ -58,11 +68,12 @@ LIST_ARGUMENT_SPEC = dict(
     fields=dict(type="list", elements="str"),
     summary=dict(type="bool", default=False),
     return_items=dict(type="bool", default=True),
+    wait_min_count=dict(type="int", default=1),
 )
 
 # (option, lowest, highest or None): checked before any request is sent.
-COMMON_RANGES = (("timeout", 1, 3600), ("retries", 0, 10))
-LIST_RANGES = (("page_concurrency", 1, 32), ("max_pages", 1, 100000))
+COMMON_RANGES = (("timeout", 1, 3600), ("retries", 0, 10), ("wait_timeout", 1, 86400), ("wait_sleep", 1, 3600))
+LIST_RANGES = (("page_concurrency", 1, 32), ("max_pages", 1, 100000), ("wait_min_count", 0, None))
 
 # What to add to an HTTP error so that the user knows what to change.
 STATUS_HINTS = {
@@ -79,6 +90,7 @@ class HwCloudModule:
 
     def __init__(self, argument_spec=None, list_module=False, **kwargs):
         spec = dict(COMMON_ARGUMENT_SPEC)
+        spec.update(WAIT_ARGUMENT_SPEC)
         if list_module:
             spec.update(LIST_ARGUMENT_SPEC)
         spec.update(argument_spec or {})
@@ -90,6 +102,25 @@ class HwCloudModule:
         if http.requests is None:
             self.module.fail_json(msg=missing_required_lib("requests"))
         self.require_ranges(COMMON_RANGES + (LIST_RANGES if list_module else ()))
+        self.wait_condition = self.build_wait_condition()
+
+    def build_wait_condition(self):
+        """The wait the options ask for (inactive when neither wait_for nor wait_for_states is set)."""
+        unknown = [state for state in self.params["wait_for_states"] if state.upper() not in PHASE_BY_STATE]
+        if unknown:
+            self.fail(
+                "wait_for_states has unknown raw state(s) %s; known states: %s. Or wait for a phase with wait_for"
+                % (", ".join(unknown), ", ".join(sorted(PHASE_BY_STATE)))
+            )
+        overlap = set(self.params["wait_for"]) & set(self.params["fail_on"])
+        if overlap:
+            self.fail("wait_for and fail_on both name %s: a phase cannot be wanted and forbidden" % ", ".join(sorted(overlap)))
+        return WaitCondition(
+            wanted_phases=self.params["wait_for"],
+            wanted_states=self.params["wait_for_states"],
+            forbidden_phases=self.params["fail_on"],
+            min_count=self.params.get("wait_min_count") or 0,
+        )
 
     # -- input checks -------------------------------------------------------
 
@@ -224,7 +255,7 @@ class HwCloudModule:
 
     def list_result(self, spec, phase_service, return_key, page_result):
         """The result of a list module: items (unless declined), summary (if asked), totals and paging facts."""
-        items = self.with_phases(phase_service, page_result.items)
+        items = page_result.items
         result = dict(complete=page_result.complete, pages=page_result.pages)
         if not page_result.complete:
             self.warn(page_result.warning())
@@ -235,14 +266,38 @@ class HwCloudModule:
         return result
 
     def run_objects(self, spec, phase_service, **path_params):
-        """Read the object of ``task_id`` (exit with ``task``) or of each of ``task_ids`` (exit with ``tasks``)."""
+        """Read the object of ``task_id`` (exit with ``task``) or of each of ``task_ids`` (exit with ``tasks``),
+        waiting first when the options ask for it."""
         single = self.params["task_id"]
         ids = [single] if single else self.params["task_ids"]
+
+        def read(wanted_ids):
+            return self.fetch_objects(spec, phase_service, [dict(path_params, task_id=task_id) for task_id in wanted_ids])
+
         with self.reporting_errors():
-            tasks = self.fetch_objects(spec, phase_service, [dict(path_params, task_id=task_id) for task_id in ids])
+            if self.wait_condition.active:
+                outcome = self.wait(phase_service, spec, lambda pending: read(ids if pending is None else pending), False)
+                tasks, extra = outcome.items, dict(wait=outcome.to_result())
+            else:
+                outcome, tasks, extra = None, read(ids), {}
         if single:
-            self.exit(task=tasks[0])
-        self.exit(tasks=tasks)
+            extra["task"] = tasks[0] if tasks else None  # None only when every poll of a wait failed
+        else:
+            extra["tasks"] = tasks
+        self.finish(outcome, extra)
+
+    def wait(self, phase_service, spec, poll, full_polls):
+        params = self.params
+        waiter = Waiter(phase_service, spec.id_field, self.wait_condition, params["wait_timeout"], params["wait_sleep"], full_polls)
+        return waiter.run(poll)
+
+    def finish(self, outcome, result):
+        """Exit with the facts; after a wait that did not succeed, fail with them and the wait's own message."""
+        if outcome is not None and not outcome.succeeded:
+            if self.http is not None:
+                result["api_calls"] = dict(self.http.stats)
+            self.fail(outcome.message(), **result)
+        self.exit(**result)
 
     def named_page(self, spec):
         """The paging parameters the user set (then only that page is read), or None to read every page."""
@@ -255,13 +310,30 @@ class HwCloudModule:
         return named
 
     def run_list(self, spec, phase_service, return_key, total_key, path_params, query, unpaged=False):
-        """Read a list API (every page, or the page the user named) and exit with its result."""
+        """Read a list API (every page, or the page the user named), waiting first when asked, and exit."""
         query = dict((name, value) for name, value in query.items() if value is not None)
-        with self.reporting_errors():
+        read_last = []
+
+        def read(_pending=None):
             page_result = self.fetch_items(spec, path_params, query, self.named_page(spec), unpaged)
+            self.with_phases(phase_service, page_result.items)
+            read_last[:] = [page_result]
+            return page_result.items
+
+        with self.reporting_errors():
+            outcome = None
+            if self.wait_condition.active:
+                outcome = self.wait(phase_service, spec, read, True)
+            else:
+                read()
+            if not read_last:  # every poll of the wait failed
+                self.fail(outcome.message(), wait=outcome.to_result())
+            page_result = read_last[0]
             result = self.list_result(spec, phase_service, return_key, page_result)
         result[total_key] = page_result.total
-        self.exit(**result)
+        if outcome is not None:
+            result["wait"] = outcome.to_result()
+        self.finish(outcome, result)
 
     def exit(self, **result):
         if self.http is not None:

@@ -69,6 +69,7 @@ options:
     type: int
 extends_documentation_fragment:
   - hwcloud.tasks.common
+  - hwcloud.tasks.common.wait
   - hwcloud.tasks.common.list
 attributes:
   check_mode:
@@ -158,6 +159,63 @@ pages:
   returned: always
   type: int
   sample: 1
+wait:
+  description:
+    - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+  returned: when O(wait_for) or O(wait_for_states) is set
+  type: dict
+  contains:
+    succeeded:
+      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      type: bool
+      sample: true
+    reason:
+      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      type: str
+      sample: reached
+    waited:
+      description: Seconds the module waited.
+      type: float
+      sample: 12.5
+    polls:
+      description: How many times the module read the selection.
+      type: int
+      sample: 4
+    failed_polls:
+      description: Polls that were throttled or failed and were tried again at the next poll.
+      type: int
+      sample: 0
+    transitions:
+      description: Every change of phase seen during the wait, with the raw state and when it was seen.
+      type: list
+      elements: dict
+      sample:
+        - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
+    offenders:
+      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      type: list
+      elements: dict
+      sample:
+        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+    wanted_phases:
+      description: The phases waited for.
+      type: list
+      elements: str
+      sample: [running]
+    wanted_states:
+      description: The raw states waited for, upper-case.
+      type: list
+      elements: str
+      sample: []
+    forbidden_phases:
+      description: The phases that end the wait as a failure.
+      type: list
+      elements: str
+      sample: [failed]
+    min_count:
+      description: The number of items that had to exist.
+      type: int
+      sample: 1
 api_calls:
   description: What the module sent, including retries after throttles or server errors.
   returned: always
