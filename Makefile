@@ -19,11 +19,11 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo test sanity units integration lint build clean
+.PHONY: help setup view demo test sanity units integration examples lint build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
-	@echo "make test   - every check: sanity units integration lint build"
+	@echo "make test   - every check: sanity units integration examples lint build"
 	@echo "make setup  - create .venv with the pinned development tools (idempotent)"
 
 setup: $(STAMP)
@@ -40,7 +40,7 @@ view: setup
 demo: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: sanity units integration lint build
+test: sanity units integration examples lint build
 	@echo "make test: all checks passed"
 
 sanity: view
@@ -53,6 +53,10 @@ integration: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 --hilens-tasks 5000 --batch-tasks 5000 \
 		--integration-config $(VIEW)/tests/integration/integration_config.yml \
 		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no $(TARGETS)'
+
+# Every EXAMPLES block, the README's playbook and ansible-doc's rendering, against the emulator.
+examples: view
+	$(ANSIBLE_ENV) $(BIN)/python -m pytest tests/examples -p no:cacheprovider -q
 
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline

@@ -32,7 +32,7 @@ options:
     description:
       - A ready IAM token, sent as C(X-Auth-Token). It is never renewed; when it expires the module fails and says so.
       - Takes precedence over AK/SK and password authentication.
-      - Example V({{ lookup('ansible.builtin.env', 'MY_TOKEN') }}).
+      - Example V({{ lookup('ansible.builtin.env', 'MY_TOKEN'\) }}).
     type: str
   access_key:
     description:

@@ -80,7 +80,7 @@ class PasswordAuth:
                 exc.message = (
                     "IAM refused the password credentials of user %r in domain %r for project %s: %s. "
                     "Check user_name, password and domain_name (or HW_USER_NAME, HW_PASSWORD, HW_DOMAIN_NAME)"
-                    % (self.user_name, self.domain_name, self.project_id, exc.message)
+                    % (self.user_name, self.domain_name, self.project_id, exc.message.rstrip("."))
                 )
             raise
         token = response.headers.get("X-Subject-Token")

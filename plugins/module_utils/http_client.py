@@ -220,6 +220,8 @@ class HttpClient:
 
     def _error(self, response, message, method, url, attempt):
         code, vendor_message = vendor_error(self._json_or_none(response))
+        if code == str(response.status_code):  # IAM's "code" is the HTTP status again
+            code = None
         text = "HTTP %s" % response.status_code
         if code:
             text += " %s" % code

@@ -133,6 +133,7 @@ wait:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
+  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
   contains:
     succeeded:
       description: Whether every item reached a wanted phase in time and none a forbidden one.
