@@ -87,7 +87,7 @@ APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, OC
 
 # Ids, project ids and service names are path segments: letters, digits and a
 # few separators only, so that no value can reach another route.
-PATH_PARAM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
+PATH_PARAM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\Z")
 
 
 class PathParameterError(ValueError):

@@ -8,8 +8,9 @@ Precedence when several are configured (options and environment together):
 ``user_name``/``password``/``domain_name``.
 
 Every class offers ``apply(prepared_request, client)``, called before each
-attempt, and ``renew(client)``, called once after a 401: True when the class
-could get fresh credentials and the request is worth sending again.
+attempt, and ``renew(client, refused_token)``, called after a 401: True when
+the class has fresh credentials (got now, or already by a concurrent request)
+and the request is worth sending again.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class StaticTokenAuth:
     def apply(self, prepared, client):
         prepared.headers["X-Auth-Token"] = self.token
 
-    def renew(self, client):
+    def renew(self, client, refused_token):
         return False
 
 
@@ -100,8 +101,10 @@ class PasswordAuth:
                 self.token = self.fetch_token(client)
         prepared.headers["X-Auth-Token"] = self.token
 
-    def renew(self, client):
+    def renew(self, client, refused_token):
         with self._lock:
+            if self.token != refused_token:  # another request already got a new token: use it
+                return True
             if self.renewed:
                 return False
             self.renewed = True
@@ -137,7 +140,7 @@ class AkSkAuth:
             )
         )
 
-    def renew(self, client):
+    def renew(self, client, refused_token):
         # Five bad signatures in a row lock the AK for five minutes: never retry blindly.
         return False
 

@@ -16,7 +16,7 @@ SERVICE_HOSTS = {
     "iam": "iam",
 }
 
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+\Z")
 GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
 
 
@@ -25,7 +25,7 @@ class EndpointError(ValueError):
 
 
 def validate_endpoint_url(url, option):
-    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+    if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z", url):
         raise EndpointError(
             "%s must be an http(s) URL such as https://vias.cn-north-4.myhuaweicloud.com (got %r)" % (option, url)
         )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
+import os
 import random
 import threading
 import time
@@ -91,6 +93,8 @@ def vendor_error(body):
         if body.get(code_key) is not None or body.get(msg_key) is not None:
             code = body.get(code_key)
             message = body.get(msg_key)
+            if message is None:  # a code with only details: let the details speak
+                message = body.get("detail") or body.get("reason") or body.get("advice")
             details = []
             for key in ("detail", "reason", "advice"):  # VIAS adds these; often they repeat the message
                 text = str(body[key]) if body.get(key) else None
@@ -113,6 +117,8 @@ def retry_after_seconds(value):
         if parsed is None:
             return None
         seconds = email.utils.mktime_tz(parsed) - time.time()
+    if not math.isfinite(seconds):  # "nan", "inf": not a delay we can honour
+        return None
     return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
@@ -130,6 +136,8 @@ class HttpClient:
         self.timeout = timeout
         self.retries = retries
         self.ca_path = ca_path
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise ApiError("ca_path %s does not exist or is not a file: give the PEM file of the CA that signed the server's certificate" % ca_path)
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.secrets = [secret for secret in secrets if secret]
         self.session = requests.Session()
@@ -168,13 +176,13 @@ class HttpClient:
             attempt += 1
             self._count("requests")
             try:
-                response = self._send_once(method, url, params, json_body, authenticate)
+                response = self._send_once(method, url, params, json_body, authenticate, attempt)
                 if (
                     response.status_code == 401
                     and authenticate
                     and not reauthenticated
                     and self.auth is not None
-                    and self.auth.renew(self)
+                    and self.auth.renew(self, response.request.headers.get("X-Auth-Token"))
                 ):
                     # A token can expire mid-run: fetch a new one once, then try again at once.
                     reauthenticated = True
@@ -187,7 +195,7 @@ class HttpClient:
                 self._count("retries")
                 time.sleep(failure.delay)
 
-    def _send_once(self, method, url, params, json_body, authenticate):
+    def _send_once(self, method, url, params, json_body, authenticate, attempt):
         prepared = self.session.prepare_request(requests.Request(method, url, params=params, json=json_body))
         if authenticate and self.auth is not None:
             self.auth.apply(prepared, self)
@@ -206,12 +214,12 @@ class HttpClient:
             )
         except requests.exceptions.Timeout:
             error = ApiError("no answer within timeout=%ss" % self.timeout, method=method, url=self._display_url(prepared.url))
-            raise RetryableError(error, backoff_delay(1))
+            raise RetryableError(error, backoff_delay(attempt))
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             error = ApiError(
                 "connection failed: %s" % self.scrub(type(exc).__name__), method=method, url=self._display_url(prepared.url)
             )
-            raise RetryableError(error, backoff_delay(1))
+            raise RetryableError(error, backoff_delay(attempt))
 
     @staticmethod
     def _display_url(url):

@@ -269,7 +269,9 @@ class HwCloudModule:
         """Read the object of ``task_id`` (exit with ``task``) or of each of ``task_ids`` (exit with ``tasks``),
         waiting first when the options ask for it."""
         single = self.params["task_id"]
-        ids = [single] if single else self.params["task_ids"]
+        ids = [single] if single is not None else self.params["task_ids"]
+        if not ids:
+            self.fail("task_ids is empty: name at least one task id")
 
         def read(wanted_ids):
             return self.fetch_objects(spec, phase_service, [dict(path_params, task_id=task_id) for task_id in wanted_ids])
@@ -280,7 +282,7 @@ class HwCloudModule:
                 tasks, extra = outcome.items, dict(wait=outcome.to_result())
             else:
                 outcome, tasks, extra = None, read(ids), {}
-        if single:
+        if single is not None:
             extra["task"] = tasks[0] if tasks else None  # None only when every poll of a wait failed
         else:
             extra["tasks"] = tasks

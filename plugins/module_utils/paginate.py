@@ -60,6 +60,8 @@ def read_page(spec, document):
     """(items, total) of one page, or PagingError when the document is not a page of ``spec``."""
     items = dig(document, spec.items_path)
     total = dig(document, spec.total_path)
+    if isinstance(total, str) and total.strip().isdigit() and total.strip().isascii():
+        total = int(total)  # a count sent as a string; schema_validation strict has already said so
     if not isinstance(items, list):
         raise PagingError(
             "The %s response has no list at %s: got %s. Is the endpoint right?"

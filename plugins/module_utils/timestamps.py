@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 import re
 
-ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+ISO_8601 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?\Z")
 
 
 class TimestampError(ValueError):
@@ -21,10 +21,12 @@ def to_epoch_millis(name, value):
         return None
     if isinstance(value, bool):
         raise TimestampError("%s must be epoch milliseconds or an ISO 8601 date-time (got %r)" % (name, value))
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and re.match(r"^[0-9]+\Z", value.strip())):
         millis = int(value)
         if millis < 0:
-            raise TimestampError("%s must not be negative (got %r)" % (name, value))
+            raise TimestampError(
+                "%s must be epoch milliseconds (0 or more, like 1700000000000) or an ISO 8601 date-time (got %r)" % (name, value)
+            )
         return millis
     text = str(value).strip()
     if not ISO_8601.match(text):
