@@ -115,6 +115,12 @@ class HwCloudModule:
         overlap = set(self.params["wait_for"]) & set(self.params["fail_on"])
         if overlap:
             self.fail("wait_for and fail_on both name %s: a phase cannot be wanted and forbidden" % ", ".join(sorted(overlap)))
+        forbidden_states = [state for state in self.params["wait_for_states"] if PHASE_BY_STATE[state.upper()].phase in self.params["fail_on"]]
+        if forbidden_states:
+            self.fail(
+                "wait_for_states names %s, whose phase fail_on forbids (%s): set fail_on to the phases that should end the wait"
+                % (", ".join(forbidden_states), ", ".join(self.params["fail_on"]))
+            )
         return WaitCondition(
             wanted_phases=self.params["wait_for"],
             wanted_states=self.params["wait_for_states"],
@@ -279,7 +285,10 @@ class HwCloudModule:
         with self.reporting_errors():
             if self.wait_condition.active:
                 outcome = self.wait(phase_service, spec, lambda pending: read(ids if pending is None else pending), False)
-                tasks, extra = outcome.items, dict(wait=outcome.to_result())
+                latest = dict((task.get(spec.id_field), task) for task in outcome.items)
+                # In the order asked, repeated ids included, like a read without waiting.
+                tasks = [latest[task_id] for task_id in ids] if all(task_id in latest for task_id in ids) else outcome.items
+                extra = dict(wait=outcome.to_result())
             else:
                 outcome, tasks, extra = None, read(ids), {}
         if single is not None:
@@ -329,7 +338,7 @@ class HwCloudModule:
             else:
                 read()
             if not read_last:  # every poll of the wait failed
-                self.fail(outcome.message(), wait=outcome.to_result())
+                self.finish(outcome, dict(wait=outcome.to_result()))
             page_result = read_last[0]
             result = self.list_result(spec, phase_service, return_key, page_result)
         result[total_key] = page_result.total

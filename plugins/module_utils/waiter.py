@@ -88,7 +88,8 @@ class WaitCondition:
 class WaitOutcome:
     """How a wait ended, in the shape the modules return under ``wait``."""
 
-    def __init__(self, items, reason, waited, polls, failed_polls, transitions, offenders, condition):
+    def __init__(self, items, reason, waited, polls, failed_polls, transitions, offenders, condition, last_error=None):
+        self.last_error = last_error
         self.items = items
         self.reason = reason  # reached | forbidden | timeout
         self.waited = waited
@@ -115,6 +116,7 @@ class WaitOutcome:
             "min_count": self.condition.min_count,
             "transitions": self.transitions,
             "offenders": self.offenders,
+            "last_poll_error": self.last_error,
         }
 
     def message(self):
@@ -123,8 +125,11 @@ class WaitOutcome:
         if self.reason == "forbidden":
             head = "%d item(s) reached a forbidden phase (%s) after %.1f s" % (
                 len(self.offenders), ", ".join(self.condition.forbidden_phases), self.waited)
+        elif self.polls == self.failed_polls:
+            head = "Timed out after %.1f s: none of the %d polls succeeded; the last failed with: %s" % (
+                self.waited, self.polls, self.last_error)
         elif self.reason == "too_few":
-            head = "Timed out after %.1f s waiting for at least %d items; %d exist" % (
+            head = "Timed out after %.1f s waiting for at least %d item(s); %d exist" % (
                 self.waited, self.condition.min_count, len(self.items))
         else:
             head = "Timed out after %.1f s waiting for %s; %d item(s) are not there yet" % (
@@ -137,8 +142,8 @@ class WaitOutcome:
         ]
         if len(self.offenders) > MESSAGE_OFFENDERS:
             lines.append("and %d more (see wait.offenders)" % (len(self.offenders) - MESSAGE_OFFENDERS))
-        if self.failed_polls:
-            head += " (%d of %d polls failed and were retried)" % (self.failed_polls, self.polls)
+        if self.failed_polls and self.polls != self.failed_polls:
+            head += " (%d of %d polls failed and were retried; the last with: %s)" % (self.failed_polls, self.polls, self.last_error)
         return head + (": " + "; ".join(lines) if lines else "")
 
 
@@ -169,6 +174,7 @@ class Waiter:
         transitions = []
         polls = failed_polls = 0
         pending = None
+        last_error = None
         while True:
             polls += 1
             try:
@@ -177,6 +183,7 @@ class Waiter:
                 if exc.status not in RETRY_STATUSES and exc.status is not None:
                     raise
                 failed_polls += 1  # a throttled or failed poll proves nothing: poll again
+                last_error = str(exc)
                 items = None
             elapsed = self.clock() - started
             if items is not None:
@@ -187,17 +194,17 @@ class Waiter:
                 current = [latest[key] for key in order]
                 forbidden = [item for item in current if self.condition.is_forbidden(item)]
                 if forbidden:
-                    return self._outcome(current, "forbidden", elapsed, polls, failed_polls, transitions, forbidden)
+                    return self._outcome(current, "forbidden", elapsed, polls, failed_polls, transitions, forbidden, last_error)
                 waiting = [item for item in current if not self.condition.is_wanted(self.service, item)]
                 if not waiting and len(current) >= self.condition.min_count:
-                    return self._outcome(current, "reached", elapsed, polls, failed_polls, transitions, [])
+                    return self._outcome(current, "reached", elapsed, polls, failed_polls, transitions, [], last_error)
                 pending = [item.get(self.id_field) for item in waiting]
             remaining = deadline - self.clock()
             if remaining <= 0:
                 current = [latest[key] for key in order]
                 waiting = [item for item in current if not self.condition.is_wanted(self.service, item)]
                 reason = "too_few" if not waiting and polls > failed_polls else "timeout"
-                return self._outcome(current, reason, self.clock() - started, polls, failed_polls, transitions, waiting)
+                return self._outcome(current, reason, self.clock() - started, polls, failed_polls, transitions, waiting, last_error)
             self.pause(min(self.sleep, remaining))
 
     def _record(self, items, latest, order, phases_seen, transitions, elapsed):
@@ -218,7 +225,7 @@ class Waiter:
                 })
             phases_seen[key] = item["phase"]
 
-    def _outcome(self, items, reason, elapsed, polls, failed_polls, transitions, offenders):
+    def _outcome(self, items, reason, elapsed, polls, failed_polls, transitions, offenders, last_error):
         described = [
             {
                 "id": item.get(self.id_field),
@@ -230,4 +237,4 @@ class Waiter:
             }
             for item in offenders
         ]
-        return WaitOutcome(items, reason, elapsed, polls, failed_polls, transitions, described, self.condition)
+        return WaitOutcome(items, reason, elapsed, polls, failed_polls, transitions, described, self.condition, last_error)

@@ -198,6 +198,10 @@ wait:
       elements: dict
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+    last_poll_error:
+      description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
+      type: str
+      sample: "GET https://vias.cn-north-4.myhuaweicloud.com/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/tasks/8656efdafebf440bb7008f174db6c567: HTTP 429 APIGW.0308: The throttling threshold has been reached"
     wanted_phases:
       description: The phases waited for.
       type: list

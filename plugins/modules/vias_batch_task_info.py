@@ -211,6 +211,10 @@ wait:
       elements: dict
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+    last_poll_error:
+      description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
+      type: str
+      sample: "GET https://vias.cn-north-4.myhuaweicloud.com/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/tasks/8656efdafebf440bb7008f174db6c567: HTTP 429 APIGW.0308: The throttling threshold has been reached"
     wanted_phases:
       description: The phases waited for.
       type: list
@@ -248,8 +252,8 @@ TASK_STATES = [
 ]
 # The vendor's patterns, kept as written: ",-_" is a character range there (',' to '_'),
 # so the API accepts more punctuation than it seems to, and so do we.
-VIDEO_GROUP_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}$")
-NAME_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}$")
+VIDEO_GROUP_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}\\Z")
+NAME_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}\\Z")
 
 
 def check_patterns(module):
