@@ -19,11 +19,11 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo test sanity units integration examples lint build clean
+.PHONY: help setup view demo test sanity units integration examples molecule lint build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
-	@echo "make test   - every check: sanity units integration examples lint build"
+	@echo "make test   - every check: sanity units integration examples molecule lint build"
 	@echo "make setup  - create .venv with the pinned development tools (idempotent)"
 
 setup: $(STAMP)
@@ -40,7 +40,7 @@ view: setup
 demo: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: sanity units integration examples lint build
+test: sanity units integration examples molecule lint build
 	@echo "make test: all checks passed"
 
 sanity: view
@@ -57,6 +57,10 @@ integration: view
 # Every EXAMPLES block, the README's playbook and ansible-doc's rendering, against the emulator.
 examples: view
 	$(ANSIBLE_ENV) $(BIN)/python -m pytest tests/examples -p no:cacheprovider -q
+
+# Both roles, scenario by scenario (extensions/molecule), against the emulator.
+molecule: view
+	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 -- $(BIN)/molecule test --all
 
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline

@@ -154,7 +154,7 @@ wait:
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
-      sample: "GET https://vias.cn-north-4.myhuaweicloud.com/v2/0a1b2c3d4e5f60718293a4b5c6d7e8f9/tasks/8656efdafebf440bb7008f174db6c567: HTTP 429 APIGW.0308: The throttling threshold has been reached"
+      sample: "GET https://vias.cn-north-4.myhuaweicloud.com/v2/0a1b.../tasks/8656...: HTTP 429 APIGW.0308: The throttling threshold has been reached"
     wanted_phases:
       description: The phases waited for.
       type: list

@@ -116,7 +116,9 @@ def test_negative_integers_are_rejected(value):
     with pytest.raises(TimestampError) as caught:
         to_epoch_millis("start_time", value)
 
-    assert str(caught.value) == "start_time must not be negative (got %r)" % value
+    assert str(caught.value) == (
+        "start_time must be epoch milliseconds (0 or more, like 1700000000000) or an ISO 8601 date-time (got %r)" % value
+    )
 
 
 @pytest.mark.parametrize("value", ["-1", "-1700000000000"])

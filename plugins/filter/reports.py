@@ -1,0 +1,354 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters ``junit_report`` and ``markdown_report``: a verification as a CI report.
+
+Both read the same input: the fact ``assert_task_states_result`` that the role
+``hwcloud.tasks.assert_task_states`` sets, or the registered result of an info
+module that waited (it carries ``wait``). They are pure functions of their
+input: they read no clock and no file, so the same result gives the same
+report. Their documentation lives beside this file in ``junit_report.yml`` and
+``markdown_report.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.hwcloud.tasks.plugins.module_utils import phase as phase_model
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import name_of, reason_of
+
+# Where a module result keeps its items, by return key.
+ITEM_KEYS = ("tasks", "jobs", "batch_tasks")
+# Characters XML 1.0 cannot carry at all, not even escaped (control characters, lone surrogates, U+FFFE/U+FFFF).
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped with a backslash).
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
+WAIT_FAILURES = ("forbidden", "timeout", "too_few")
+NOT_REACHED = "not_reached"
+
+
+# -- the input ---------------------------------------------------------------
+
+
+def _service(value, items):
+    if value is not None:
+        if value not in phase_model.SERVICES:
+            raise AnsibleFilterError("unknown service %r; expected one of %s" % (value, ", ".join(phase_model.SERVICES)))
+        return value
+    for item in items:
+        detected = phase_model.detect_service(item)
+        if detected:
+            return detected
+    return None
+
+
+def _seconds(value):
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def _text(value):
+    return "" if value is None else str(value)
+
+
+def _item_id(item):
+    for key in ("task_id", "id"):
+        if item.get(key) is not None:
+            return _text(item.get(key))
+    return ""
+
+
+def _describe_item(service, item):
+    """id, name, raw state, phase and reason of one item as an API returned it."""
+    if service is None:
+        return {"id": _item_id(item), "name": _text(item.get("name")), "state": _text(item.get("state")) or phase_model.NO_STATE,
+                "phase": _text(item.get("phase")) or "unknown", "reason": None}
+    phase = item.get("phase") or phase_model.phase_of_item(service, item)
+    return {"id": _item_id(item), "name": _text(name_of(service, item)), "state": phase_model.raw_state_of(service, item),
+            "phase": phase, "reason": reason_of(service, item)}
+
+
+def _offender(raw, watched):
+    if not isinstance(raw, Mapping):
+        raise AnsibleFilterError("each offender must be a dictionary, got %s" % type(raw).__name__)
+    return {"id": _text(raw.get("id")), "name": _text(raw.get("name")), "state": _text(raw.get("state")) or phase_model.NO_STATE,
+            "phase": _text(raw.get("phase")) or "unknown", "reason": raw.get("reason"),
+            "watched_seconds": _seconds(raw.get("watched_seconds", watched))}
+
+
+def _by_phase(counts, items):
+    if isinstance(counts, Mapping):
+        by_phase = dict((phase, 0) for phase in phase_model.PHASES)
+        for phase, count in counts.items():
+            by_phase[str(phase)] = int(count or 0)
+        return by_phase
+    by_phase = dict((phase, 0) for phase in phase_model.PHASES)
+    for item in items:
+        by_phase[item["phase"]] = by_phase.get(item["phase"], 0) + 1
+    return by_phase
+
+
+def _items_of(result, items):
+    """The raw items (the argument, else the result's ``items``, ``tasks``, ``jobs``, ``batch_tasks`` or ``task``),
+    or None when neither names any."""
+    if items is None:
+        items = result.get("items")
+    if items is None:
+        for key in ITEM_KEYS:
+            if isinstance(result.get(key), list):
+                items = result[key]
+                break
+    if items is None and isinstance(result.get("task"), Mapping):
+        items = [result["task"]]
+    if items is None:
+        return None
+    if isinstance(items, (str, bytes, Mapping)) or not hasattr(items, "__iter__"):
+        raise AnsibleFilterError("items must be a list of dictionaries, got %s" % type(items).__name__)
+    items = list(items)
+    bad = [type(item).__name__ for item in items if not isinstance(item, Mapping)]
+    if bad:
+        raise AnsibleFilterError("items must be a list of dictionaries, found a %s" % bad[0])
+    return items
+
+
+def verification(result, items=None, service=None, title=None):
+    """The input of both reports in one shape, from a role result or a module result.
+
+    Returns a dict: service, title, succeeded, reason, message, waited, timeout,
+    started, count, by_phase, offenders, items, wanted_phases, wanted_states,
+    forbidden_phases, min_count. ``items`` is None when no item is known.
+    """
+    if not isinstance(result, Mapping):
+        raise AnsibleFilterError("expected the result of hwcloud.tasks.assert_task_states or of an info module "
+                                 "that waited (a dictionary), got %s" % type(result).__name__)
+    raw_items = _items_of(result, items)
+    service = _service(service if service is not None else result.get("service"), raw_items or [])
+    wait = result.get("wait") if isinstance(result.get("wait"), Mapping) else result
+    error = None
+    if "succeeded" in wait:
+        succeeded = bool(wait.get("succeeded"))
+        reason = _text(wait.get("reason")) or ("reached" if succeeded else "error")
+    else:  # a module result that failed before any wait (bad credentials, unknown id)
+        succeeded = not result.get("failed", False)
+        reason = "reached" if succeeded else "error"
+    if reason == "error":
+        error = _text(result.get("message") or result.get("msg")) or "the verification failed"
+    waited = _seconds(wait.get("waited"))
+    offenders = [_offender(raw, waited) for raw in wait.get("offenders") or []]
+    described = None if raw_items is None else [_describe_item(service, item) for item in raw_items]
+    summary = result.get("summary") if isinstance(result.get("summary"), Mapping) else {}
+    by_phase = _by_phase(result.get("by_phase") or summary.get("by_phase"), described or [])
+    count = result.get("count")
+    if not isinstance(count, int) or isinstance(count, bool):
+        count = summary.get("total") if isinstance(summary.get("total"), int) else (
+            len(described) if described is not None else sum(by_phase.values()))
+    return {
+        "service": service,
+        "title": _text(title or result.get("title")) or "hwcloud.tasks %s" % (service or "tasks"),
+        "succeeded": succeeded,
+        "reason": reason,
+        "message": error or _text(result.get("message")),
+        "waited": waited,
+        "timeout": result.get("timeout"),
+        "started": _text(result.get("started")),
+        "count": count,
+        "by_phase": by_phase,
+        "offenders": offenders,
+        "items": described,
+        "wanted_phases": list(wait.get("wanted_phases") or []),
+        "wanted_states": [str(state).upper() for state in wait.get("wanted_states") or []],
+        "forbidden_phases": list(wait.get("forbidden_phases") or []),
+        "min_count": wait.get("min_count") or 0,
+    }
+
+
+def _failure_type(verified, offender):
+    if offender["phase"] in verified["forbidden_phases"]:
+        return "forbidden"
+    return "timeout" if verified["reason"] in ("timeout", "too_few") else verified["reason"]
+
+
+def _offender_message(offender):
+    text = "state %s, phase %s" % (offender["state"], offender["phase"])
+    if offender["reason"]:
+        text += ": %s" % offender["reason"]
+    return text + " (watched %.1f s)" % offender["watched_seconds"]
+
+
+def _wanted_text(verified):
+    wanted = list(verified["wanted_phases"]) + ["state %s" % state for state in verified["wanted_states"]]
+    return " or ".join(wanted) or "the phases wanted"
+
+
+def _is_wanted(verified, item):
+    if item["phase"] in verified["wanted_phases"]:
+        return True
+    if not verified["wanted_states"]:
+        return False
+    # The display of an aggregate is STATE=N,STATE=N (a batch, a HiLens task's pods).
+    states = set(part.split("=", 1)[0].strip().upper() for part in item["state"].split(",") if part.strip())
+    return bool(states) and states <= set(verified["wanted_states"])
+
+
+def _cases(verified):
+    """One case per task: (id, name, outcome, type, message, detail, seconds); outcome passed|failed|skipped|error."""
+    offenders = dict((offender["id"], offender) for offender in verified["offenders"])
+    cases = []
+    seen = set()
+    for item in verified["items"] or []:
+        seen.add(item["id"])
+        offender = offenders.get(item["id"])
+        if offender is not None:
+            cases.append(_failed_case(verified, offender))
+        elif verified["succeeded"] or _is_wanted(verified, item):
+            cases.append((item["id"], item["name"], "passed", None, None, None, verified["waited"]))
+        else:
+            why = ("another task reached a forbidden phase" if verified["reason"] == "forbidden"
+                   else "the verification stopped (%s)" % verified["reason"])
+            message = "state %s, phase %s when the wait stopped: %s" % (item["state"], item["phase"], why)
+            cases.append((item["id"], item["name"], "skipped", NOT_REACHED, message, None, verified["waited"]))
+    for offender in verified["offenders"]:
+        if offender["id"] not in seen:
+            cases.append(_failed_case(verified, offender))
+    if verified["reason"] == "too_few":
+        message = "at least %d task(s) wanted, %d found after %.1f s" % (verified["min_count"], verified["count"], verified["waited"])
+        cases.append(("minimum count", "", "failed", "too_few", message, message, verified["waited"]))
+    if verified["reason"] == "error":
+        cases.append(("%s API" % (verified["service"] or "hwcloud"), "", "error", "error", verified["message"],
+                      verified["message"], verified["waited"]))
+    return cases
+
+
+def _failed_case(verified, offender):
+    kind = _failure_type(verified, offender)
+    if kind == "forbidden":
+        head = "reached the forbidden phase %s" % offender["phase"]
+    else:
+        head = "not %s within %.0f s" % (_wanted_text(verified), verified["waited"])
+    message = "%s: %s" % (head, _offender_message(offender))
+    detail = "\n".join([
+        "id: %s" % offender["id"],
+        "name: %s" % offender["name"],
+        "state: %s" % offender["state"],
+        "phase: %s" % offender["phase"],
+        "reason: %s" % (offender["reason"] or "-"),
+        "watched: %.1f s" % offender["watched_seconds"],
+    ])
+    return (offender["id"], offender["name"], "failed", kind, message, detail, offender["watched_seconds"])
+
+
+# -- JUnit -------------------------------------------------------------------
+
+
+def _xml(value):
+    """Text XML 1.0 can carry: ElementTree escapes &, <, > and quotes but keeps control characters."""
+    return XML_ILLEGAL.sub("\ufffd", _text(value))
+
+
+def _time(seconds):
+    return "%.3f" % _seconds(seconds)
+
+
+def junit_report(result, items=None, service=None, title=None):
+    """A JUnit XML document (testsuites > testsuite > one testcase per task) of a verification."""
+    verified = verification(result, items=items, service=service, title=title)
+    cases = _cases(verified)
+    counts = dict((outcome, sum(1 for case in cases if case[2] == outcome)) for outcome in ("failed", "skipped", "error"))
+    totals = {"tests": str(len(cases)), "failures": str(counts["failed"]), "errors": str(counts["error"]),
+              "skipped": str(counts["skipped"]), "time": _time(verified["waited"])}
+    root = ET.Element("testsuites", dict(name=_xml(verified["title"]), **totals))
+    suite = ET.SubElement(root, "testsuite", dict(name=_xml(verified["title"]), **totals))
+    if verified["started"]:
+        suite.set("timestamp", _xml(verified["started"]))
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("service", verified["service"] or ""),
+        ("result", "passed" if verified["succeeded"] else "failed"),
+        ("reason", verified["reason"]),
+        ("wanted", _wanted_text(verified)),
+        ("forbidden_phases", ",".join(verified["forbidden_phases"])),
+        ("count", verified["count"]),
+        ("timeout", "" if verified["timeout"] is None else verified["timeout"]),
+    ) + tuple(("phase." + phase, count) for phase, count in verified["by_phase"].items()):
+        ET.SubElement(properties, "property", name=_xml(name), value=_xml(value))
+    classname = "hwcloud.tasks.%s" % (verified["service"] or "tasks")
+    for case_id, name, outcome, kind, message, detail, seconds in cases:
+        label = "%s (%s)" % (name, case_id) if name and case_id else (name or case_id or "(no id)")
+        testcase = ET.SubElement(suite, "testcase", name=_xml(label), classname=_xml(classname), time=_time(seconds))
+        if outcome == "passed":
+            continue
+        tag = {"failed": "failure", "error": "error", "skipped": "skipped"}[outcome]
+        element = ET.SubElement(testcase, tag, message=_xml(message), type=_xml(kind))
+        if detail:
+            element.text = _xml(detail)
+    if verified["message"] and not verified["succeeded"]:
+        ET.SubElement(suite, "system-out").text = _xml(verified["message"])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# -- Markdown ----------------------------------------------------------------
+
+
+def _md(value):
+    """One table cell or inline text: special characters escaped, one line."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", XML_ILLEGAL.sub("\ufffd", _text(value)))
+    return re.sub(r"\r\n|\r|\n", "<br>", text).strip() or "-"
+
+
+def _headline(verified):
+    service = verified["service"] or "hwcloud"
+    total = verified["count"]
+    if verified["succeeded"]:
+        return "**Passed**: %d %s task(s) %s after %.1f s." % (total, service, _wanted_text(verified), verified["waited"])
+    if verified["reason"] == "forbidden":
+        return "**Failed**: %d of %d %s task(s) reached a forbidden phase (%s) after %.1f s." % (
+            len(verified["offenders"]), total, service, ", ".join(verified["forbidden_phases"]), verified["waited"])
+    if verified["reason"] == "too_few":
+        return "**Failed**: at least %d %s task(s) wanted, %d found after %.1f s." % (
+            verified["min_count"], service, total, verified["waited"])
+    if verified["reason"] == "error":
+        return "**Failed**: %s" % _md(verified["message"])
+    return "**Failed**: %d of %d %s task(s) not %s after %.1f s." % (
+        len(verified["offenders"]), total, service, _wanted_text(verified), verified["waited"])
+
+
+def markdown_report(result, items=None, service=None, title=None, max_rows=50):
+    """A Markdown summary of a verification: headline, a table by phase, then the offenders."""
+    if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 0:
+        raise AnsibleFilterError("max_rows must be a non-negative integer, got %r" % (max_rows,))
+    verified = verification(result, items=items, service=service, title=title)
+    mark = "\u2705" if verified["succeeded"] else "\u274c"
+    lines = ["## %s %s" % (mark, _md(verified["title"])), "", _headline(verified), ""]
+    lines += ["| Phase | Tasks |", "| --- | ---: |"]
+    lines += ["| %s | %d |" % (_md(phase), count) for phase, count in verified["by_phase"].items()]
+    lines += ["| **total** | **%d** |" % verified["count"], ""]
+    offenders = verified["offenders"]
+    if offenders:
+        lines += ["### Offenders (%d)" % len(offenders), ""]
+        lines += ["| ID | Name | State | Phase | Reason | Watched (s) |", "| --- | --- | --- | --- | --- | ---: |"]
+        for offender in offenders[:max_rows]:
+            lines.append("| %s | %s | %s | %s | %s | %.1f |" % (
+                _md(offender["id"]), _md(offender["name"]), _md(offender["state"]), _md(offender["phase"]),
+                _md(offender["reason"]), offender["watched_seconds"]))
+        if len(offenders) > max_rows:
+            lines += ["", "... and %d more." % (len(offenders) - max_rows)]
+        lines.append("")
+    return "\n".join(lines)
+
+
+class FilterModule:
+    """Report filters of hwcloud.tasks."""
+
+    def filters(self):
+        return {
+            "junit_report": junit_report,
+            "markdown_report": markdown_report,
+        }
