@@ -19,11 +19,12 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo test sanity units integration examples molecule lint build clean
+.PHONY: help setup view demo test sanity units integration examples molecule lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
-	@echo "make test   - every check: sanity units integration examples molecule lint build"
+	@echo "make test   - every check (see the test target)"
+	@echo "make docs   - the documentation site, offline, in build/docs/html"
 	@echo "make setup  - create .venv with the pinned development tools (idempotent)"
 
 setup: $(STAMP)
@@ -40,7 +41,7 @@ view: setup
 demo: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: sanity units integration examples molecule lint build
+test: sanity units integration examples molecule lint yamllint ruff docs-lint docs release build
 	@echo "make test: all checks passed"
 
 sanity: view
@@ -64,6 +65,42 @@ molecule: view
 
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline
+
+yamllint: view
+	cd $(VIEW) && $(BIN)/yamllint --strict .
+
+ruff: view
+	cd $(VIEW) && $(BIN)/ruff check --no-cache --output-format concise .
+
+# The documentation site, offline, warnings as errors: build/docs/html/index.html.
+docs: view
+	$(ANSIBLE_ENV) $(BIN)/python tools/build_docs.py --collections $(COLLECTIONS)
+
+# antsibull-docs' checks of every module, filter and role documentation.
+docs-lint: view
+	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# A fragment for every change to plugins/ or roles/ (rule: docs/releasing.md), fragments lint,
+# and a preview of the next release's changelog in build/changelog/CHANGELOG.rst.
+changelog: view
+	$(BIN)/python tools/check_changelog_fragments.py --preview build/changelog/CHANGELOG.rst
+	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/antsibull-changelog lint
+
+# The build context of an execution environment with the collection in it (no image, no container engine).
+ee: view
+	rm -rf build/ee && mkdir -p build/ee
+	cp meta/execution-environment.yml requirements.txt bindep.txt build/ee/
+	$(BIN)/ansible-galaxy collection build --output-path build/ee $(VIEW)
+	$(BIN)/ansible-builder create --file build/ee/execution-environment.yml --context build/ee/context \
+		--output-filename Containerfile
+
+# Release checks: changelog rule and rendering, execution environment, AWX credential type, ansible-runner, guides.
+release: view
+	$(ANSIBLE_ENV) $(BIN)/python -m pytest tests/release -p no:cacheprovider -q
+
+# The integration suite under every supported ansible-core (2.16-2.19), each in its own venv; not in make test.
+test-matrix: setup
+	$(BIN)/python tools/test_matrix.py
 
 build: view
 	rm -rf build/dist build/installed

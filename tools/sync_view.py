@@ -54,7 +54,7 @@ def sync(view):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, target)
     wanted_set = set(wanted)
-    for dirpath, dirnames, filenames in os.walk(view, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(view, topdown=False):
         if (Path(dirpath).relative_to(view).as_posix() + "/").startswith(KEEP):
             continue
         for filename in filenames:

@@ -27,17 +27,16 @@ START_TIMEOUT = 60
 def start_emulator(emulator_args, workdir):
     port_file = Path(workdir) / "emulator.url"
     env = dict(os.environ, PYTHONPATH=str(ROOT / "tests" / "emulator"))
-    log = open(Path(workdir) / "emulator.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hwcloud_emulator", "--port", "0", "--port-file", str(port_file)] + emulator_args,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(Path(workdir) / "emulator.log", "wb") as log:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hwcloud_emulator", "--port", "0", "--port-file", str(port_file)] + emulator_args,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log.close()
             sys.exit("emulator exited with %s:\n%s" % (process.returncode, (Path(workdir) / "emulator.log").read_text()))
         if port_file.exists() and port_file.read_text().strip():
             return process, port_file.read_text().strip()

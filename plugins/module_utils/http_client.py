@@ -191,7 +191,7 @@ class HttpClient:
             except RetryableError as failure:
                 if attempt > self.retries:
                     failure.error.attempts = attempt
-                    raise failure.error
+                    raise failure.error from None
                 self._count("retries")
                 time.sleep(failure.delay)
 
@@ -202,7 +202,7 @@ class HttpClient:
         settings = self.session.merge_environment_settings(prepared.url, {}, None, self.verify, None)
         try:
             response = self.session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
-            response.content  # read the whole body here, so that a cut-off body is retried like a reset
+            response.content  # noqa: B018  read the whole body now, so that a cut-off body is retried like a reset
             return response
         except requests.exceptions.SSLError as exc:
             raise ApiError(
@@ -211,15 +211,17 @@ class HttpClient:
                 % self.scrub(exc),
                 method=method,
                 url=self._display_url(prepared.url),
-            )
+            ) from None
         except requests.exceptions.Timeout:
             error = ApiError("no answer within timeout=%ss" % self.timeout, method=method, url=self._display_url(prepared.url))
-            raise RetryableError(error, backoff_delay(attempt))
+            raise RetryableError(error, backoff_delay(attempt)) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             error = ApiError(
-                "connection failed: %s" % self.scrub(type(exc).__name__), method=method, url=self._display_url(prepared.url)
+                "connection failed (%s): %s" % (type(exc).__name__, self.scrub(str(exc))[:BODY_EXCERPT]),
+                method=method,
+                url=self._display_url(prepared.url),
             )
-            raise RetryableError(error, backoff_delay(attempt))
+            raise RetryableError(error, backoff_delay(attempt)) from None
 
     @staticmethod
     def _display_url(url):

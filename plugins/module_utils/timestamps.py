@@ -42,7 +42,7 @@ def to_epoch_millis(name, value):
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise TimestampError("%s is not a valid date-time: %s (got %r)" % (name, exc, value))
+        raise TimestampError("%s is not a valid date-time: %s (got %r)" % (name, exc, value)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return int(round(moment.timestamp() * 1000))

@@ -282,9 +282,6 @@ def _compile(schema):
     checks = tuple(checks)
 
     def all_match(value):
-        for check in checks:
-            if not check(value):
-                return False
-        return True
+        return all(check(value) for check in checks)
 
     return all_match

@@ -252,8 +252,8 @@ TASK_STATES = [
 ]
 # The vendor's patterns, kept as written: ",-_" is a character range there (',' to '_'),
 # so the API accepts more punctuation than it seems to, and so do we.
-VIDEO_GROUP_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}\\Z")
-NAME_PATTERN = re.compile(u"^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}\\Z")
+VIDEO_GROUP_PATTERN = re.compile("^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}\\Z")
+NAME_PATTERN = re.compile("^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}\\Z")
 
 
 def check_patterns(module):

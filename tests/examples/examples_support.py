@@ -46,9 +46,9 @@ def read_docs(module):
     tree = ast.parse((ROOT / "plugins" / "modules" / (module + ".py")).read_text(encoding="utf-8"))
     docs = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            if node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
-                docs[node.targets[0].id] = ast.literal_eval(node.value)
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in ("DOCUMENTATION", "EXAMPLES", "RETURN")):
+            docs[node.targets[0].id] = ast.literal_eval(node.value)
     return docs
 
 

@@ -344,7 +344,7 @@ def test_backoff_delay_is_between_half_and_all_of_the_capped_ceiling(monkeypatch
     monkeypatch.setattr(http_client, "BACKOFF_BASE", 1.0)
     monkeypatch.setattr(http_client, "BACKOFF_CAP", 8.0)
     for attempt, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)):
-        for dummy in range(20):
+        for _sample in range(20):
             assert ceiling / 2 <= http_client.backoff_delay(attempt) <= ceiling
 
 
@@ -430,7 +430,7 @@ def test_static_token_expired_is_not_renewed(emulator, api_url, emu_stats):
 
 def test_password_token_is_fetched_once_and_reused(emulator, api_url, emu_stats):
     client = password_client(emulator)
-    for dummy in range(3):
+    for _read in range(3):
         client.get_json(api_url(HILENS))
 
     assert emu_stats()["iam_token_requests"] == 1

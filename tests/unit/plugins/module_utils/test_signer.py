@@ -32,7 +32,7 @@ f) POST .../v3/{pid}/upload, Content-Type: text/plain, X_Custom_Header: ignored,
 """
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
 
@@ -48,7 +48,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.signer import (
 AK = "AKTESTEXAMPLE0000001"
 SK = "SKtestExampleSecretKey0123456789abcdefgh"
 PID = "0123456789abcdef0123456789abcdef"
-NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 DATE = "20240102T030405Z"
 ENDPOINT = "https://hilens.cn-north-4.myhuaweicloud.com"
 UA = "hwcloud.tasks/1.0.0"
@@ -251,7 +251,7 @@ def test_host_header(url, host):
 # --------------------------------------------------------------------------
 
 def test_date_header_format():
-    added = _sign("GET", ENDPOINT + "/", {}, now=datetime(2023, 12, 31, 23, 59, 9, tzinfo=timezone.utc))
+    added = _sign("GET", ENDPOINT + "/", {}, now=datetime(2023, 12, 31, 23, 59, 9, tzinfo=UTC))
     assert added["X-Sdk-Date"] == "20231231T235909Z"
     assert re.match(r"^\d{8}T\d{6}Z$", added["X-Sdk-Date"])
 
@@ -265,10 +265,10 @@ def test_date_is_converted_to_utc():
 
 
 def test_now_defaults_to_current_utc_time():
-    before = datetime.now(timezone.utc).replace(microsecond=0)
+    before = datetime.now(UTC).replace(microsecond=0)
     added = sign_request("GET", ENDPOINT + "/", {}, None, AK, SK)
-    after = datetime.now(timezone.utc)
-    stamp = datetime.strptime(added["X-Sdk-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    after = datetime.now(UTC)
+    stamp = datetime.strptime(added["X-Sdk-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
     assert before <= stamp <= after
 
 

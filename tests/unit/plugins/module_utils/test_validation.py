@@ -109,8 +109,10 @@ def test_warn_groups_repeated_errors():
         item["num_task"] = "3"
     warnings = validate_document("vias_batch_task_list", document, "warn")
     assert warnings == [
-        "response does not match schema 'vias_batch_task_list' at $.batch_task_list[0].num_task: "
-        "got '3', expected integer or null (same error at 49 more places)"
+        (
+            "response does not match schema 'vias_batch_task_list' at $.batch_task_list[0].num_task: "
+            "got '3', expected integer or null (same error at 49 more places)"
+        )
     ]
 
 
