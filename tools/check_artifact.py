@@ -17,7 +17,10 @@ MUST_SHIP = (
     "README.md",
 )
 MUST_SHIP_PREFIXES = ("schemas/",)
-NEVER_SHIP = (".venv/", "build/", "tests/output/", "tests/emulator/", "tests/unit/", "benchmarks/", ".git/", "tools/")
+NEVER_SHIP = (
+    ".venv/", "build/", "tests/output/", "tests/emulator/", "tests/unit/", "tests/examples/", "tests/release/",
+    "tests/reliability/", "extensions/molecule/", "benchmarks/", ".git/", "tools/",
+)
 
 
 def main(path):

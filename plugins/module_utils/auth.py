@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import threading
 
+import re
+
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.signer import sign_request
 
@@ -145,8 +147,23 @@ class AkSkAuth:
         return False
 
 
+# Values sent as HTTP headers: visible ASCII only, so that none can break or inject a header.
+HEADER_VALUE = re.compile(r"^[\x21-\x7e]+\Z")
+
+
+def check_header_values(params):
+    for name in ("auth_token", "access_key", "security_token"):
+        if params.get(name) and not HEADER_VALUE.match(params[name]):
+            # Never repeat the value: it is (or may be) a secret.
+            raise AuthError(
+                "%s must be printable ASCII without spaces or line breaks, as IAM issues it; "
+                "check for a copy-and-paste error" % name
+            )
+
+
 def select_auth(params, iam_endpoint):
     """Choose the authentication class from the options (after environment fallbacks)."""
+    check_header_values(params)
     if params.get("auth_token"):
         return StaticTokenAuth(params["auth_token"])
     if params.get("access_key") or params.get("secret_key"):

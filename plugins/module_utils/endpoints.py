@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 # Public host prefixes; VAS answers on ``iva``, not ``vas``.
 SERVICE_HOSTS = {
@@ -25,9 +26,22 @@ class EndpointError(ValueError):
 
 
 def validate_endpoint_url(url, option):
+    problem = None
     if not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?\Z", url):
+        problem = "must be an http(s) URL"
+    else:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018  raises ValueError for a port out of range or not a number
+            if not parts.hostname:
+                problem = "has no host"
+            elif not parts.hostname.isascii():
+                problem = "must name its host in ASCII (the xn-- punycode form of an international name)"
+        except (ValueError, UnicodeError) as exc:
+            problem = "is not a valid URL (%s)" % exc
+    if problem:
         raise EndpointError(
-            "%s must be an http(s) URL such as https://vias.cn-north-4.myhuaweicloud.com (got %r)" % (option, url)
+            "%s %s, such as https://vias.cn-north-4.myhuaweicloud.com (got %r)" % (option, problem, url)
         )
     return url.rstrip("/")
 

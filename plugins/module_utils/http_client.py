@@ -196,7 +196,14 @@ class HttpClient:
                 time.sleep(failure.delay)
 
     def _send_once(self, method, url, params, json_body, authenticate, attempt):
-        prepared = self.session.prepare_request(requests.Request(method, url, params=params, json=json_body))
+        try:
+            prepared = self.session.prepare_request(requests.Request(method, url, params=params, json=json_body))
+        except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
+            raise ApiError(
+                "the request could not be built (%s): %s" % (type(exc).__name__, self.scrub(str(exc))[:BODY_EXCERPT]),
+                method=method,
+                url=self._display_url(url),
+            ) from None
         if authenticate and self.auth is not None:
             self.auth.apply(prepared, self)
         settings = self.session.merge_environment_settings(prepared.url, {}, None, self.verify, None)
@@ -222,6 +229,13 @@ class HttpClient:
                 url=self._display_url(prepared.url),
             )
             raise RetryableError(error, backoff_delay(attempt)) from None
+        except (requests.exceptions.RequestException, ValueError, UnicodeError) as exc:
+            # A request that cannot even be sent (an invalid URL or header): no retry will fix it.
+            raise ApiError(
+                "the request could not be sent (%s): %s" % (type(exc).__name__, self.scrub(str(exc))[:BODY_EXCERPT]),
+                method=method,
+                url=self._display_url(prepared.url),
+            ) from None
 
     @staticmethod
     def _display_url(url):

@@ -133,6 +133,8 @@ class HwCloudModule:
     def require_range(self, name, low, high=None, hint=None):
         """Fail before any request when option ``name`` is outside [low, high]."""
         value = self.params.get(name)
+        if isinstance(value, bool):  # ansible's int type lets true/false through as 1/0
+            self.fail("%s must be a number, not %r" % (name, value))
         if value is None or (value >= low and (high is None or value <= high)):
             return
         allowed = "%d-%d" % (low, high) if high is not None else "at least %d" % low
@@ -224,6 +226,11 @@ class HwCloudModule:
 
         def fetch(path_params):
             document = unwrap_object(spec, self.fetch_document(spec, path_params))
+            if not isinstance(document, dict):  # reachable with schema_validation warn or off
+                raise PagingError(
+                    "The %s response is not an object (got %s); the endpoint may not be the service's"
+                    % (spec.name, type(document).__name__)
+                )
             return self.with_phases(phase_service, [document])[0]
 
         if not path_params_list:

@@ -22,6 +22,8 @@ def to_epoch_millis(name, value):
     if isinstance(value, bool):
         raise TimestampError("%s must be epoch milliseconds or an ISO 8601 date-time (got %r)" % (name, value))
     if isinstance(value, int) or (isinstance(value, str) and re.match(r"^[0-9]+\Z", value.strip())):
+        if len(str(value).strip()) > 16:  # later than the year 316,000: a mistake, and int() has limits
+            raise TimestampError("%s has too many digits for epoch milliseconds (got %s digits)" % (name, len(str(value).strip())))
         millis = int(value)
         if millis < 0:
             raise TimestampError(

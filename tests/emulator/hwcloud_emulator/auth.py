@@ -40,7 +40,7 @@ async def issue_token(request):
     except (KeyError, TypeError, ValueError):  # any malformed body is the same client error
         return iam_error(400, "The request body is malformed.")
     if not (name == creds.user_name and domain == creds.domain_name
-            and hmac.compare_digest(str(password), creds.password)):
+            and hmac.compare_digest(str(password).encode("utf-8"), creds.password.encode("utf-8"))):
         return iam_error(401, "The username or password is wrong.")
     if project.get("id", creds.project_id) != creds.project_id or \
             project.get("name", creds.project_name) != creds.project_name:
@@ -87,7 +87,7 @@ async def _verify_signature(request, state):
         raise AuthError(401, BAD_AUTH + "the request time is skewed: X-Sdk-Date differs from the "
                         "server time by more than 15 minutes")
     security_token = request.headers.get("X-Security-Token")
-    if security_token is not None and not hmac.compare_digest(security_token, creds.security_token):
+    if security_token is not None and not hmac.compare_digest(security_token.encode("utf-8"), creds.security_token.encode("utf-8")):
         raise AuthError(401, BAD_AUTH + "the security token is invalid")
     missing = [h for h in signed_headers if h not in request.headers]
     if missing:
@@ -100,5 +100,5 @@ async def _verify_signature(request, state):
     canonical = signing.canonical_request(request.method, raw_path, raw_query, request.headers,
                                           signed_headers, body_hash)
     expected = signing.signature(creds.secret_key, signing.string_to_sign(canonical, sdk_date))
-    if not hmac.compare_digest(expected, presented):
+    if not hmac.compare_digest(expected.encode("utf-8"), presented.encode("utf-8")):
         raise AuthError(401, BAD_AUTH + "verify aksk signature fail")
