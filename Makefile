@@ -19,7 +19,7 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo test sanity units integration examples reliability molecule lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
+.PHONY: help setup view demo bench test sanity units integration examples reliability molecule lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
@@ -108,6 +108,10 @@ release: view
 # The integration suite under every supported ansible-core (2.16-2.19), each in its own venv; not in make test.
 test-matrix: setup
 	$(BIN)/python tools/test_matrix.py
+
+# The benchmark suite (not part of make test): ratios measured in one run, benchmarks/results/latest.md.
+bench: view
+	$(ANSIBLE_ENV) $(BIN)/python benchmarks/run.py
 
 build: view
 	rm -rf build/dist build/installed
