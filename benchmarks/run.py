@@ -762,10 +762,12 @@ def markdown(report):
             lines.append(
                 "- S%s, all items, wall s: Ansible's fixed cost (a trivial module returning nothing) %.2f + Ansible carrying "
                 "the items %.2f (%.0f ms per 1,000) + ours (imports, HTTP, parsing, validation, phases) %.2f = %.2f; "
-                "the plain script needs %.2f for the same HTTP work."
+                "the plain script needs %.2f for the same HTTP work.%s"
                 % (number, analysis["ansible_fixed_s"], analysis["ansible_carry_s"], analysis["ansible_carry_ms_per_1000_items"],
                    analysis["ours_s"], analysis["ansible_fixed_s"] + analysis["ansible_carry_s"] + analysis["ours_s"],
-                   analysis["floor_s"] - analysis["ansible_fixed_s"] - analysis["ansible_carry_s"]))
+                   analysis["floor_s"] - analysis["ansible_fixed_s"] - analysis["ansible_carry_s"],
+                   " (A part below zero is noise between runs: read the CPU line.)" if min(analysis["ours_s"], analysis["ansible_carry_s"]) < 0
+                   else ""))
             lines.append(
                 "- S%s, all items, CPU s: fixed %.2f + carry %.2f + ours %.2f = %.2f; plain script %.2f; "
                 "module / (plain + trivial module with the items) = %s. Summary mode: ours %.2f s wall, %.2f s CPU over the fixed cost."
