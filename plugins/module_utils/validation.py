@@ -17,10 +17,17 @@ implements exactly the keywords the schemas use (``type``, ``properties``,
 ``required``, ``items``, ``if``/``then``/``else``) with jsonschema's type
 rules. jsonschema only runs when that predicate rejects the document, and its
 verdict is final, so it alone decides what is reported.
+
+jsonschema is also only *imported* then: importing it costs more CPU than a
+one-task call spends on everything else of ours. Whether it is installed is
+still checked on every strict or warn run (``importlib.util.find_spec``,
+without importing it), so a missing library fails the same way whether the
+response is valid or not.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import numbers
 import re
 
@@ -60,11 +67,37 @@ class MissingLibraryError(Exception):
         )
 
 
-# schema name -> (fast predicate or None, jsonschema validator); compiled once
-# per process because building a validator costs far more than using it.
+# schema name -> fast predicate (None when the schema needs jsonschema), and
+# schema name -> jsonschema validator (built on the first invalid document);
+# compiled once per process because building costs far more than using.
 # Pages fetched in parallel may compile the same schema twice; both results
 # are equal and neither is mutated, so no lock is needed.
+_FAST_CHECKS = {}
 _VALIDATORS = {}
+_JSONSCHEMA_FOUND = []
+
+
+def _require_jsonschema():
+    """MissingLibraryError unless jsonschema can be imported; does not import it."""
+    if _JSONSCHEMA_FOUND:
+        return
+    try:
+        found = importlib.util.find_spec("jsonschema") is not None
+    except (ImportError, ValueError) as exc:  # a broken or half-removed install
+        raise MissingLibraryError("jsonschema") from exc
+    if not found:
+        raise MissingLibraryError("jsonschema") from ModuleNotFoundError("No module named 'jsonschema'")
+    _JSONSCHEMA_FOUND.append(True)
+
+
+def _full_validator(schema_name, schema):
+    if schema_name not in _VALIDATORS:
+        try:
+            from jsonschema.validators import validator_for
+        except ImportError as exc:
+            raise MissingLibraryError("jsonschema") from exc
+        _VALIDATORS[schema_name] = validator_for(schema)(schema)
+    return _VALIDATORS[schema_name]
 
 
 def validate_document(schema_name, document, mode="strict"):
@@ -83,29 +116,22 @@ def validate_document(schema_name, document, mode="strict"):
     if mode == "off":
         return []
 
-    try:
-        from jsonschema import exceptions as jsonschema_exceptions
-        from jsonschema.validators import validator_for
-    except ImportError as exc:
-        raise MissingLibraryError("jsonschema") from exc
-
-    if schema_name not in _VALIDATORS:
-        _VALIDATORS[schema_name] = (
-            _compile_fast_check(schema),
-            validator_for(schema)(schema),
-        )
-    fast_check, validator = _VALIDATORS[schema_name]
-
+    _require_jsonschema()
+    if schema_name not in _FAST_CHECKS:
+        _FAST_CHECKS[schema_name] = _compile_fast_check(schema)
+    fast_check = _FAST_CHECKS[schema_name]
     if fast_check is not None and fast_check(document):
         return []
 
-    errors = validator.iter_errors(document)
+    errors = _full_validator(schema_name, schema).iter_errors(document)
     if mode == "strict":
         first = next(errors, None)
         if first is None:
             return []
         # best_match descends into the sub-errors of anyOf-like keywords.
-        best = jsonschema_exceptions.best_match([first])
+        from jsonschema.exceptions import best_match
+
+        best = best_match([first])
         path, value_repr, expected = _describe(best)
         raise SchemaValidationError(schema_name, path, value_repr, expected)
     return _warnings(schema_name, errors)

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -142,6 +145,7 @@ def without_jsonschema(monkeypatch):
         if name == "jsonschema" or name.startswith("jsonschema."):
             monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setitem(sys.modules, "jsonschema", None)
+    monkeypatch.setattr(validation, "_JSONSCHEMA_FOUND", [])  # forget an earlier run's finding
 
 
 def test_off_does_not_need_jsonschema(without_jsonschema):
@@ -168,9 +172,39 @@ def test_unknown_schema_is_refused():
 
 def test_validators_are_compiled_once():
     validate_document("octopus_system_job_list", {"payload": {"list": [], "page_info": {"total": 0}}})
-    compiled = validation._VALIDATORS["octopus_system_job_list"]
+    compiled = validation._FAST_CHECKS["octopus_system_job_list"]
     validate_document("octopus_system_job_list", {"payload": {"list": [], "page_info": {"total": 0}}})
-    assert validation._VALIDATORS["octopus_system_job_list"] is compiled
+    assert validation._FAST_CHECKS["octopus_system_job_list"] is compiled
+    for _ in range(2):
+        with pytest.raises(SchemaValidationError):
+            validate_document("octopus_system_job_list", {"payload": {"list": "no", "page_info": {"total": 0}}})
+        validator = validation._VALIDATORS["octopus_system_job_list"]
+    assert validation._VALIDATORS["octopus_system_job_list"] is validator
+
+
+IMPORT_PROBE = """
+import json, sys
+from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import SchemaValidationError, validate_document
+seen = {}
+validate_document("vias_task", {"id": "t", "state": "RUNNING"}, "strict")
+seen["after_valid"] = "jsonschema" in sys.modules
+try:
+    validate_document("vias_task", {"id": "t", "state": 7}, "strict")
+except SchemaValidationError as exc:
+    seen["error"] = str(exc)
+seen["after_invalid"] = "jsonschema" in sys.modules
+print(json.dumps(seen))
+"""
+
+
+def test_jsonschema_is_imported_only_for_a_document_the_fast_path_rejects():
+    # A fresh interpreter: this test process imported jsonschema long ago.
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    output = subprocess.run([sys.executable, "-c", IMPORT_PROBE], env=env, capture_output=True, text=True, check=True).stdout
+    seen = json.loads(output)
+    assert seen["after_valid"] is False
+    assert seen["after_invalid"] is True
+    assert "$.state" in seen["error"] and "expected string" in seen["error"]
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
