@@ -37,6 +37,8 @@ HILENS_ITEMS = 5000
 WAIT_TASKS = 500
 POLL_INTERVAL = 2
 WAIT_TIMEOUT = 180
+# The modules' default page_concurrency (plugins/module_utils/module.py): the plain script uses as many threads.
+PAGE_CONCURRENCY = 16
 
 # Shares of the time budget (S5 runs no playbooks; S6 rides along with S1 and S2 when they run).
 WEIGHTS = {"1": 0.3, "2": 0.3, "3": 0.17, "4": 0.2, "5": 0.02, "6": 0.01}
@@ -337,7 +339,8 @@ class Bench:
             url = bench.servers.url(server)
             data = bench.servers.data[server]
             return [sys.executable, str(LIB / "plain_gather.py"), "--service", service, "--url", url,
-                    "--project-id", data["project_id"], "--token", data["credentials"]["static_token"]]
+                    "--project-id", data["project_id"], "--token", data["credentials"]["static_token"],
+                    "--concurrency", str(PAGE_CONCURRENCY)]
         return command
 
     def carry_variants(self, which):
@@ -385,7 +388,7 @@ class Bench:
                     {"bench_summary": True, "bench_expected": expected}, role="summary"),
             Variant("uri_loop", "ansible.builtin.uri + loop over pages (baseline)", "replay", "s%s_uri.yml" % number,
                     {"bench_expected": expected}, slow=True, role="baseline"),
-            Variant("plain", "plain Python script, requests, 8 threads (limit)", "replay", command=self.plain(service, "replay"),
+            Variant("plain", "plain Python script, requests, %d threads (limit)" % PAGE_CONCURRENCY, "replay", command=self.plain(service, "replay"),
                     role="limit"),
             Variant("plain_direct", "plain script straight to the emulator, no replay cache (calibration)", "gather",
                     command=self.plain(service, "gather"), role="calibration", slow=True),

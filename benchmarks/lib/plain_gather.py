@@ -3,7 +3,8 @@
     python benchmarks/lib/plain_gather.py --service batch|hilens --url URL --project-id ID --token TOKEN
 
 The same concurrency as the modules (the first page for the count, then the
-other pages on 8 threads sharing one requests Session with a pool of 8), every
+other pages on ``--concurrency`` threads, the modules' default page_concurrency
+of 16, sharing one requests Session with a pool as large), every
 page parsed, the lists combined. No validation, no phases, no Ansible. Prints
 one JSON line: the number of items and of requests.
 """
@@ -31,7 +32,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--project-id", required=True)
     parser.add_argument("--token", required=True)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--save", help="also write the items to this JSON file (not used when timing)")
     options = parser.parse_args()
     path, key, first, page_param, size_param, size, offset_paging = SERVICES[options.service]

@@ -128,10 +128,12 @@ requirements:
 options:
   page_concurrency:
     description:
-      - How many pages are fetched at once after the first page has told the total, for example V(8).
-      - V(1) reads the pages one after another.
+      - How many pages are fetched at once after the first page has told the total, for example V(4).
+      - V(1) reads the pages one after another. Lower it when the account's API request quota is small; a page the
+        API throttles (HTTP 429) is retried on its own after a backoff, so a low quota slows the read but does not
+        break it.
     type: int
-    default: 8
+    default: 16
   max_pages:
     description:
       - The most pages the module reads in one run; a query that needs more fails before reading them
@@ -205,7 +207,9 @@ options:
     default: 300
   wait_sleep:
     description:
-      - Seconds between two polls, for example V(10). A poll that is throttled or fails is retried at the next one.
+      - Seconds from the start of one poll to the start of the next, for example V(10): the polls keep this cadence
+        however long each takes, and one that takes longer than this is followed by the next at once.
+      - A poll that is throttled or fails is retried at the next one.
     type: int
     default: 5
 """

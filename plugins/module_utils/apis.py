@@ -109,10 +109,22 @@ def build_path(spec, **params):
     return spec.path.format(**dict((name, quote(check_path_param(name, value), safe="")) for name, value in params.items()))
 
 
+class ResponseShapeError(ValueError):
+    """A response that is JSON but not of the shape the API documents (reachable with schema_validation warn or off)."""
+
+
 def unwrap_object(spec, document):
-    """The object of a single-object response, whether or not the API wrapped it in ``spec.object_key``."""
+    """The object of a single-object response, whether or not the API wrapped it in ``spec.object_key``.
+
+    ResponseShapeError when there is no object to return.
+    """
     if spec.object_key and isinstance(document, dict) and isinstance(document.get(spec.object_key), dict):
         return document[spec.object_key]
+    if not isinstance(document, dict):
+        raise ResponseShapeError(
+            "The %s response is not an object (got %s); the endpoint may not be the service's"
+            % (spec.name, type(document).__name__)
+        )
     return document
 
 

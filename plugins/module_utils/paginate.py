@@ -92,39 +92,54 @@ def unique_by_id(pages, id_field):
     return records, duplicates
 
 
-def gather_all_pages(spec, fetch_page, concurrency=8, max_pages=1000):
-    """Read every page of ``spec``; ``fetch_page(params)`` returns one page's parsed document."""
+def gather_all_pages(spec, fetch_page, concurrency=8, max_pages=1000, expected_total=None):
+    """Read every page of ``spec``; ``fetch_page(params)`` returns one page's parsed document.
+
+    Without ``expected_total`` the first page is read alone, to learn the
+    total, then the rest concurrently. With it (the total of the previous read
+    of the same query, when a wait polls again) every page that total implies
+    is asked for at once, which saves a round trip per poll; pages the first
+    page's total shows to be missing are read after, and pages it shows to be
+    past the end are kept only if they hold records (the list changed).
+    """
     paging = spec.paging
     size = paging.max_size
-    first_items, total = read_page(spec, fetch_page(page_params(paging, 0, size)))
-    page_count = max(1, int(math.ceil(total / float(size))))
-    if page_count > max_pages:
-        raise PagingError(
-            "The API reports %d records, %d pages of %d, more than max_pages=%d. "
-            "Raise max_pages, or narrow the query with filters." % (total, page_count, size, max_pages)
-        )
 
     def fetch(index):
         return read_page(spec, fetch_page(page_params(paging, index, size)))
 
-    rest = range(1, page_count)
-    if concurrency <= 1 or len(rest) <= 1:
-        results = [fetch(index) for index in rest]
-    else:
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(rest))) as pool:
-            futures = [pool.submit(fetch, index) for index in rest]
+    def fetch_all(indexes):
+        indexes = list(indexes)
+        if concurrency <= 1 or len(indexes) <= 1:
+            return [fetch(index) for index in indexes]
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(indexes))) as pool:
+            futures = [pool.submit(fetch, index) for index in indexes]
             try:
-                results = [future.result() for future in futures]
+                return [future.result() for future in futures]
             except BaseException:
                 # One page failed for good: stop asking for pages nobody will use.
                 for future in futures:
                     future.cancel()
                 raise
 
-    pages = [first_items] + [page[0] for page in results]
-    records, duplicates = unique_by_id(pages, spec.id_field)
-    totals = [total] + [page[1] for page in results]
-    return PageResult(records, total, page_count, duplicates, totals)
+    def pages_for(total):
+        return max(1, int(math.ceil(total / float(size))))
+
+    guessed = 1 if expected_total is None else min(pages_for(expected_total), max_pages)
+    results = fetch_all(range(guessed))
+    total = results[0][1]
+    page_count = pages_for(total)
+    if page_count > max_pages:
+        raise PagingError(
+            "The API reports %d records, %d pages of %d, more than max_pages=%d. "
+            "Raise max_pages, or narrow the query with filters." % (total, page_count, size, max_pages)
+        )
+    results += fetch_all(range(guessed, page_count))
+    # Pages read on the previous total's word beyond this total's end: empty unless the list changed.
+    results = results[:page_count] + [page for page in results[page_count:] if page[0]]
+
+    records, duplicates = unique_by_id([page[0] for page in results], spec.id_field)
+    return PageResult(records, total, len(results), duplicates, [page[1] for page in results])
 
 
 def fetch_one_page(spec, fetch_page, params, whole_list=False):

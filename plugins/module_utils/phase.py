@@ -249,11 +249,13 @@ def detect_service(item):
     return None
 
 
-def summarize(service, items):
+def summarize(service, items, reuse_phase=False):
     """Count ``items`` per phase (all six listed) and per raw state.
 
     With ``service`` None each item's service is detected from its keys;
-    ValueError if an item gives no clue.
+    ValueError if an item gives no clue. ``reuse_phase``: the items carry a
+    ``phase`` this run computed (the modules), so it is counted as is instead
+    of being worked out again; an item without one is still judged.
     """
     if service is not None:
         _check_service(service)
@@ -266,7 +268,8 @@ def summarize(service, items):
             raise ValueError(
                 "cannot tell which service this item comes from; name the service "
                 "(one of %s)" % ", ".join(SERVICES))
-        by_phase[phase_of_item(item_service, item)] += 1
+        phase = item.get("phase") if reuse_phase and isinstance(item, Mapping) else None
+        by_phase[phase if phase in by_phase else phase_of_item(item_service, item)] += 1
         raw = raw_state_of(item_service, item)
         by_state[raw] = by_state.get(raw, 0) + 1
     return {"total": len(items), "by_phase": by_phase, "by_state": by_state}

@@ -177,6 +177,7 @@ class Waiter:
         last_error = None
         while True:
             polls += 1
+            poll_started = self.clock()
             try:
                 items = poll(pending)
             except ApiError as exc:
@@ -205,7 +206,9 @@ class Waiter:
                 waiting = [item for item in current if not self.condition.is_wanted(self.service, item)]
                 reason = "too_few" if not waiting and polls > failed_polls else "timeout"
                 return self._outcome(current, reason, self.clock() - started, polls, failed_polls, transitions, waiting, last_error)
-            self.pause(min(self.sleep, remaining))
+            # A fixed cadence: one poll every ``sleep`` seconds from start to start, so the time a poll takes
+            # (pages, retries) does not stretch the interval and a change is seen at most ``sleep`` s late.
+            self.pause(max(0.0, min(poll_started + self.sleep - self.clock(), remaining)))
 
     def _record(self, items, latest, order, phases_seen, transitions, elapsed):
         for item in items:

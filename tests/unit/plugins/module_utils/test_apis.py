@@ -15,6 +15,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
     VIAS_BATCH_TASKS,
     VIAS_TASK,
     PathParameterError,
+    ResponseShapeError,
     build_path,
     check_path_param,
     dig,
@@ -151,9 +152,13 @@ def test_unwrap_object_without_an_object_key_returns_the_document():
     assert unwrap_object(VIAS_TASK, document) is document
 
 
-@pytest.mark.parametrize("document", [None, [], "text", [{"task": {"id": 1}}]])
-def test_unwrap_object_of_a_non_object_returns_it(document):
-    assert unwrap_object(VAS_TASK, document) == document
+@pytest.mark.parametrize("spec", [VAS_TASK, VIAS_TASK])
+@pytest.mark.parametrize("document, kind", [(None, "NoneType"), ([], "list"), ("text", "str"), ([{"task": {"id": 1}}], "list")])
+def test_unwrap_object_of_a_non_object_says_what_came_instead(spec, document, kind):
+    with pytest.raises(ResponseShapeError) as caught:
+        unwrap_object(spec, document)
+    assert str(caught.value) == (
+        "The %s response is not an object (got %s); the endpoint may not be the service's" % (spec.name, kind))
 
 
 @pytest.mark.parametrize(

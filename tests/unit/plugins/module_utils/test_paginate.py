@@ -242,6 +242,80 @@ def test_max_pages_equal_to_the_page_count_is_allowed():
     assert result.complete
 
 
+# --- a known total (a wait polling again): every page in one round trip -----------------------------------
+
+class BarrierServer(ListServer):
+    """Answers a page only once ``parties`` requests are in flight together: proof that they were sent at once."""
+
+    def __init__(self, rows, parties, timeout=10.0, **kwargs):
+        super().__init__(rows, **kwargs)
+        self.barrier = threading.Barrier(parties, timeout=timeout)
+
+    def __call__(self, params):
+        self.barrier.wait()  # BrokenBarrierError if fewer than ``parties`` pages were asked for together
+        return super().__call__(params)
+
+
+def test_a_known_total_asks_for_every_page_at_once():
+    rows = records(50)
+    server = BarrierServer(rows, parties=5)
+
+    result = gather_all_pages(OFFSET_SPEC, server, concurrency=8, expected_total=50)
+
+    assert result.items == rows
+    assert (result.total, result.pages, result.complete) == (50, 5, True)
+    assert len(server.calls) == 5
+
+
+def test_without_a_known_total_the_first_page_is_read_alone():
+    server = BarrierServer(records(50), parties=2, timeout=0.5)  # page 0 alone can never pass a barrier of two
+
+    with pytest.raises(threading.BrokenBarrierError):
+        gather_all_pages(OFFSET_SPEC, server, concurrency=8)
+
+
+def test_a_list_that_grew_since_the_known_total_reads_the_missing_pages_after():
+    rows = records(75)
+    server = ListServer(rows)
+
+    result = gather_all_pages(OFFSET_SPEC, server, concurrency=8, expected_total=30)
+
+    assert result.items == rows
+    assert (result.total, result.pages, result.complete) == (75, 8, True)
+    assert sorted(call["offset"] for call in server.calls) == list(range(0, 80, 10))
+
+
+def test_a_list_that_shrank_since_the_known_total_drops_the_empty_pages_past_its_end():
+    rows = records(25)
+    server = ListServer(rows)
+
+    result = gather_all_pages(OFFSET_SPEC, server, concurrency=8, expected_total=60)
+
+    assert result.items == rows
+    assert (result.total, result.pages, result.complete) == (25, 3, True)
+    assert len(server.calls) == 6  # asked on the old total's word; the three past the end were empty
+
+
+def test_records_past_the_end_of_the_total_are_kept_and_the_result_is_incomplete():
+    # Page 3 was read on the previous total's word and still holds records: the list changed between pages.
+    server = ListServer(records(30), pages={3: records(2, start=500)}, totals={3: 32})
+
+    result = gather_all_pages(OFFSET_SPEC, server, concurrency=8, expected_total=40)
+
+    assert [item["id"] for item in result.items][-2:] == ["r0500", "r0501"]
+    assert result.complete is False
+    assert "30, 32" in result.warning()
+
+
+def test_a_known_total_still_obeys_max_pages():
+    server = ListServer(records(10), total=1000)
+
+    with pytest.raises(PagingError, match="more than max_pages=5"):
+        gather_all_pages(OFFSET_SPEC, server, concurrency=8, max_pages=5, expected_total=1000)
+
+    assert len(server.calls) == 5  # never more pages than max_pages, even on the previous total's word
+
+
 @pytest.mark.parametrize("concurrency", [1, 8])
 def test_a_failing_page_propagates_its_error_and_returns_no_result(concurrency):
     server = ListServer(records(95), fail_on=4)

@@ -246,6 +246,21 @@ def test_summarize_detects_the_service_of_each_item():
     assert summary["by_state"] == {"FINISHED": 1, "RUNNING": 1}
 
 
+def test_summarize_reuses_the_phase_a_module_computed():
+    # The modules have just set ``phase`` on every item; counting it again would cost a second judgement per item.
+    items = [
+        {"id": "a", "state": "RUNNING", "phase": "running"},
+        {"id": "b", "state": "RUNNING", "phase": "succeeded"},  # only reuse can count this as succeeded
+        {"id": "c", "state": "FAILED"},  # no phase: judged
+        {"id": "d", "state": "RUNNING", "phase": "not-a-phase"},  # not one of ours: judged
+    ]
+    reused = phase.summarize("vias", items, reuse_phase=True)
+    assert reused["by_phase"] == {"pending": 0, "running": 2, "succeeded": 1, "failed": 1, "stopped": 0, "unknown": 0}
+    assert reused["by_state"] == {"RUNNING": 3, "FAILED": 1}
+    judged = phase.summarize("vias", items)
+    assert judged["by_phase"]["running"] == 3 and judged["by_phase"]["succeeded"] == 0
+
+
 def test_summarize_without_service_refuses_anonymous_items():
     with pytest.raises(ValueError, match="cannot tell which service"):
         phase.summarize(None, [{"id": 1}])
