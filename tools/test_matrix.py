@@ -1,6 +1,6 @@
 """Run the integration suite under every supported ansible-core release.
 
-    python tools/test_matrix.py [--versions 2.16,2.17,2.18,2.19] [--jobs N] [--targets T ...] [--keep-going]
+    python tools/test_matrix.py [--versions 2.16,2.17,2.18,2.19] [--jobs N] [--targets T ...]
 
 For each version it creates (once; reused while its inputs do not change) a
 virtualenv ``build/matrix/<version>/venv`` with ``ansible-core==<version>.*``
