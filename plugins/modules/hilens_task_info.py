@@ -191,10 +191,23 @@ wait:
       type: int
       sample: 1
 api_calls:
-  description: What the module sent, including retries after throttles or server errors.
+  description: What the module sent to the API in this run, retries included.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
+  contains:
+    requests:
+      description: HTTP requests sent, every retry and IAM token request included.
+      type: int
+      sample: 50
+    retries:
+      description: Requests that were sent again after a throttle, a server error or a dropped connection.
+      type: int
+      sample: 0
+    throttled:
+      description: Answers that asked the module to slow down (HTTP 429).
+      type: int
+      sample: 0
 """
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import HILENS_TASKS
