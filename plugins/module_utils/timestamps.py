@@ -21,9 +21,11 @@ def to_epoch_millis(name, value):
         return None
     if isinstance(value, bool):
         raise TimestampError("%s must be epoch milliseconds or an ISO 8601 date-time (got %r)" % (name, value))
-    if isinstance(value, int) or (isinstance(value, str) and re.match(r"^[0-9]+\Z", value.strip())):
-        if len(str(value).strip()) > 16:  # later than the year 316,000: a mistake, and int() has limits
-            raise TimestampError("%s has too many digits for epoch milliseconds (got %s digits)" % (name, len(str(value).strip())))
+    # A string of digits counts as a number: ansible-core before 2.19 turns a templated integer into one.
+    if isinstance(value, int) or (isinstance(value, str) and re.match(r"^-?[0-9]+\Z", value.strip())):
+        digits = len(str(value).strip().lstrip("-"))
+        if digits > 16:  # later than the year 316,000: a mistake, and int() has limits
+            raise TimestampError("%s has too many digits for epoch milliseconds (got %s digits)" % (name, digits))
         millis = int(value)
         if millis < 0:
             raise TimestampError(
