@@ -252,7 +252,19 @@ def names_for(option):
 
 
 def secret_values(args):
-    return [args[option] for option in ("auth_token", "secret_key", "password", "security_token") if isinstance(args.get(option), str) and args[option]]
+    """Every text ansible masks in messages: each secret, and, for a secret given as a dict or list, each value in it
+    (the values only, not the keys, like ansible's no_log collection)."""
+
+    def texts(value):
+        if isinstance(value, str):
+            return [value] if value else []
+        if isinstance(value, dict):
+            return [text for part in value.values() for text in texts(part)]
+        if isinstance(value, (list, tuple)):
+            return [text for part in value for text in texts(part)]
+        return [str(value)] if value is not None and not isinstance(value, bool) else []
+
+    return [text for option in ("auth_token", "secret_key", "password", "security_token") for text in texts(args.get(option))]
 
 
 def path_prefix(args):
