@@ -207,7 +207,7 @@ options:
     default: 300
   wait_sleep:
     description:
-      - Seconds from the start of one poll to the start of the next, for example V(10): the polls keep this cadence
+      - Seconds from the start of one poll to the start of the next, for example V(10); the polls keep this cadence
         however long each takes, and one that takes longer than this is followed by the next at once.
       - A poll that is throttled or fails is retried at the next one.
     type: int
