@@ -115,6 +115,9 @@ bench: view
 
 build: view
 	rm -rf build/dist build/installed
+	# The tarball carries the changelog of its version, rendered from changelogs/ (the sources keep
+	# CHANGELOG.rst only once a release is cut, docs/releasing.md).
+	$(ANSIBLE_ENV) $(BIN)/python tools/check_changelog_fragments.py --preview-only $(VIEW)/CHANGELOG.rst
 	$(BIN)/ansible-galaxy collection build --output-path build/dist $(VIEW)
 	$(BIN)/python tools/check_artifact.py build/dist/hwcloud-tasks-*.tar.gz
 	$(BIN)/ansible-galaxy collection install --force --collections-path build/installed build/dist/hwcloud-tasks-*.tar.gz

@@ -15,6 +15,7 @@ MUST_SHIP = (
     "plugins/module_utils/http_client.py",
     "plugins/doc_fragments/common.py",
     "README.md",
+    "CHANGELOG.rst",
 )
 MUST_SHIP_PREFIXES = ("schemas/",)
 NEVER_SHIP = (

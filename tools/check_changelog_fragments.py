@@ -1,6 +1,7 @@
 """Fail when a change to plugins/ or roles/ comes without a changelog fragment.
 
     python tools/check_changelog_fragments.py [--base REF] [--preview FILE]
+    python tools/check_changelog_fragments.py --preview-only FILE
 
 The rule: if the change touches a file under plugins/ or roles/, it must also add
 or modify a file in changelogs/fragments/ (a deleted fragment does not count).
@@ -24,7 +25,9 @@ it passes with a note.
 
 ``--preview FILE`` also renders the changelog the next release would get
 (``antsibull-changelog release`` in a throw-away copy, version from galaxy.yml)
-into FILE; the sources are not touched.
+into FILE; the sources are not touched. ``--preview-only FILE`` renders it
+without checking the rule: ``make build`` puts it into the tarball, so that the
+artifact of a version carries that version's changelog.
 """
 
 from __future__ import annotations
@@ -155,7 +158,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--base", help="compare with the merge base of HEAD and this ref (default: CHANGELOG_BASE, see the rule)")
     parser.add_argument("--preview", metavar="FILE", help="also write the next release's changelog to FILE")
+    parser.add_argument("--preview-only", metavar="FILE",
+                        help="only write the changelog of galaxy.yml's version to FILE (make build ships it in the tarball)")
     options = parser.parse_args(argv)
+    if options.preview_only:
+        return 0 if preview(options.preview_only) else 1
     try:
         ok, lines = check(requested=options.base)
     except GitError as error:
