@@ -19,7 +19,7 @@ MUST_SHIP = (
 )
 MUST_SHIP_PREFIXES = ("schemas/",)
 NEVER_SHIP = (
-    ".venv/", "build/", "tests/output/", "tests/emulator/", "tests/unit/", "tests/examples/", "tests/release/",
+    ".venv/", "build/", "tests/output/", "tests/emulator/", "tests/unit/", "tests/examples/", "tests/release/", "tests/support/",
     "tests/reliability/", "extensions/molecule/", "benchmarks/", ".git/", "tools/",
 )
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-for _path in (HERE, HERE.parent / "emulator"):  # also under --import-mode=importlib
+for _path in (HERE, HERE.parent / "emulator", HERE.parent / "support"):  # also under --import-mode=importlib
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
 # pylint: disable=wrong-import-position
+from ansible_env_support import ansible_environment, collections_root_from_env  # noqa: E402
 from examples_support import (  # noqa: E402
     EXAMPLE_CREDENTIALS,
-    MODULE_ENVIRONMENT,
     NAME,
     NAMESPACE,
     RECAP_FIELDS,
@@ -45,11 +45,10 @@ def collections_root():
     if not value:
         pytest.fail("set ANSIBLE_COLLECTIONS_PATH to a collections root holding hwcloud.tasks "
                     "(make view, or python tools/sync_view.py DIR and ANSIBLE_COLLECTIONS_PATH=DIR)")
-    for root in value.split(os.pathsep):
-        if (Path(root) / "ansible_collections" / NAMESPACE / NAME / "galaxy.yml").is_file():
-            return Path(root).resolve()
-    pytest.fail("no ansible_collections/%s/%s/galaxy.yml under ANSIBLE_COLLECTIONS_PATH=%s" % (NAMESPACE, NAME, value))
-    return None
+    root = collections_root_from_env()
+    if root is None:
+        pytest.fail("no ansible_collections/%s/%s/galaxy.yml under ANSIBLE_COLLECTIONS_PATH=%s" % (NAMESPACE, NAME, value))
+    return root
 
 
 @pytest.fixture(scope="session")
@@ -60,23 +59,7 @@ def collection_dir(collections_root):
 @pytest.fixture(scope="session")
 def ansible_env(collections_root, tmp_path_factory):
     """Environment of every ansible command: this collection only, no colour, no stray credentials."""
-    home = tmp_path_factory.mktemp("ansible-home")
-    config = home / "ansible.cfg"
-    config.write_text("[defaults]\n", encoding="utf-8")
-    env = dict((key, value) for key, value in os.environ.items() if not MODULE_ENVIRONMENT.match(key))
-    env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(collections_root),
-        ANSIBLE_CONFIG=str(config),
-        ANSIBLE_HOME=str(home),
-        ANSIBLE_LOCAL_TEMP=str(home / "tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_STDOUT_CALLBACK="default",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    )
-    return env
+    return ansible_environment(collections_root, tmp_path_factory.mktemp("ansible-home"))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ collides with another directory's ``conftest`` when several test trees run at on
 from __future__ import annotations
 
 import ast
-import os
 import re
 import shutil
 import sys
@@ -13,12 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "tests" / "emulator") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests" / "emulator"))
+for _path in (ROOT / "tests" / "emulator", ROOT / "tests" / "support"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-from hwcloud_emulator.credentials import Credentials  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable=wrong-import-position
+from ansible_env_support import NAME, NAMESPACE, strip_ansi, venv_tool  # noqa: E402  pylint: disable=unused-import
+from hwcloud_emulator.credentials import Credentials  # noqa: E402
 
-NAMESPACE, NAME = "hwcloud", "tasks"
 COLLECTION = NAMESPACE + "." + NAME
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__")
 # Each filter is documented in a YAML file of its own beside its code.
@@ -33,9 +34,6 @@ EXAMPLE_CREDENTIALS = Credentials(user_name="deploy-bot", domain_name="my-compan
 SIZES = {"vias_tasks": 200, "vas_tasks": 200, "hilens_tasks": 50, "octopus_jobs": 200, "batch_tasks": 200}
 HILENS_DEPLOYMENT = "dep-large"
 
-# Environment variables the modules read; the caller's own must never leak into a run.
-MODULE_ENVIRONMENT = re.compile(r"^(HW_|HUAWEICLOUD_SDK_)")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
                    r"\s+skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)", re.MULTILINE)
 RECAP_FIELDS = ("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored")
@@ -52,16 +50,9 @@ def read_docs(module):
     return docs
 
 
-def strip_ansi(text):
-    return ANSI.sub("", text)
-
-
 def find_tool(name):
     """The ansible tool next to this Python first (the venv), else the one on PATH."""
-    here = Path(sys.executable).parent / name
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
-    found = shutil.which(name)
+    found = venv_tool(name) or shutil.which(name)
     if not found:
         pytest.fail("%s not found next to %s or on PATH" % (name, sys.executable))
     return found

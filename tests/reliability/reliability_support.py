@@ -14,7 +14,6 @@ results as the playbook saw them, and on the whole stdout/stderr of the run.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -27,18 +26,19 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 EMULATOR_DIR = ROOT / "tests" / "emulator"
-if str(EMULATOR_DIR) not in sys.path:
-    sys.path.insert(0, str(EMULATOR_DIR))
+for _path in (EMULATOR_DIR, ROOT / "tests" / "support"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-NAMESPACE, NAME = "hwcloud", "tasks"
+# pylint: disable=wrong-import-position
+from ansible_env_support import NAME, NAMESPACE, collections_root_from_env, strip_ansi, venv_tool  # noqa: E402
+from ansible_env_support import ansible_environment as clean_ansible_environment  # noqa: E402
+
 COLLECTION = NAMESPACE + "." + NAME
 GROUP = "group/%s.hwcloud" % COLLECTION
 # Where the tests write what a human reads afterwards (ignored by git, kept by sync_view).
 OUTPUT_DIR = ROOT / "tests" / "output" / "reliability"
 
-# Environment variables the modules read: the caller's own must never reach a run.
-MODULE_ENVIRONMENT = re.compile(r"^(HW_|HUAWEICLOUD_SDK_)")
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 RUN_TIMEOUT = 240
 # What ansible-core 2.19 registers for a failure: no traceback captured, or a module that raised.
 NO_TRACEBACK = "(traceback unavailable)"
@@ -67,17 +67,12 @@ SERVICE_PREFIX = {
 }
 
 
-def strip_ansi(text):
-    return ANSI.sub("", text)
-
-
 def collections_root():
     """The collections root ansible loads hwcloud.tasks from: ANSIBLE_COLLECTIONS_PATH, else the
     root above this tree when it already sits at ansible_collections/hwcloud/tasks."""
-    value = os.environ.get("ANSIBLE_COLLECTIONS_PATH") or os.environ.get("ANSIBLE_COLLECTIONS_PATHS") or ""
-    for root in [part for part in value.split(os.pathsep) if part]:
-        if (Path(root) / "ansible_collections" / NAMESPACE / NAME / "galaxy.yml").is_file():
-            return Path(root).resolve()
+    root = collections_root_from_env()
+    if root is not None:
+        return root
     if ROOT.parent.name == NAMESPACE and ROOT.parent.parent.name == "ansible_collections" and ROOT.name == NAME:
         return ROOT.parents[2]
     return None
@@ -85,36 +80,15 @@ def collections_root():
 
 def find_tool(name):
     """The ansible tool next to this Python (the venv), else the one on PATH."""
-    here = Path(sys.executable).parent / name
-    if here.is_file() and os.access(here, os.X_OK):
-        return str(here)
     from shutil import which  # pylint: disable=import-outside-toplevel
 
-    return which(name) or name
+    return venv_tool(name) or which(name) or name
 
 
 def ansible_environment(root, home):
-    """Environment of every ansible-playbook run: this collection only, no colour, no stray credentials."""
-    home = Path(home)
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "ansible.cfg"
-    config.write_text("[defaults]\n", encoding="utf-8")
-    env = dict((key, value) for key, value in os.environ.items() if not MODULE_ENVIRONMENT.match(key))
-    env.pop("ANSIBLE_COLLECTIONS_PATHS", None)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(root),
-        ANSIBLE_CONFIG=str(config),
-        ANSIBLE_HOME=str(home),
-        ANSIBLE_LOCAL_TEMP=str(home / "tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_STDOUT_CALLBACK="default",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-        ANSIBLE_PIPELINING="1",
-        PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    )
-    return env
+    """Environment of every ansible-playbook run: this collection only, no colour, no stray credentials,
+    no deprecation warnings in the output the tests read, and pipelining as most deployments use it."""
+    return clean_ansible_environment(root, home, ANSIBLE_DEPRECATION_WARNINGS="0", ANSIBLE_PIPELINING="1")
 
 
 def connection(emulator, auth="aksk", **options):
