@@ -211,10 +211,15 @@ class HwCloudModule:
             self._base_urls[service] = resolve_endpoint(service, self.params["region"], self.params["endpoint"])
         return self._base_urls[service]
 
-    def fetch_document(self, spec, path_params, query=None):
-        """GET one response of ``spec`` and validate it against its schema."""
+    def prepare(self, spec):
+        """Open this run's session and resolve the endpoint of ``spec`` before the first request and before any
+        thread starts, so that every request shares one session and a wrong endpoint fails before anything is sent."""
         if self.http is None:
             self.connect()
+        self.base_url(spec.service)
+
+    def fetch_document(self, spec, path_params, query=None):
+        """GET one response of ``spec`` and validate it against its schema (after ``prepare``)."""
         url = self.base_url(spec.service) + build_path(spec, project_id=self.params["project_id"], **path_params)
         document = self.http.get_json(url, params=query)
         for warning in validate_document(spec.schema, document, self.params["schema_validation"]):
@@ -227,10 +232,7 @@ class HwCloudModule:
         ``unpaged``: the query itself asks the API for every record in one response.
         ``expected_total``: what the previous read of this query counted, so that every page is asked for at once.
         """
-
-        if self.http is None:
-            self.connect()  # before any thread, so that every page shares one session
-        self.base_url(spec.service)  # a wrong endpoint fails here, before any request
+        self.prepare(spec)
 
         def fetch_page(paging_params):
             page_query = dict(query)
@@ -255,9 +257,7 @@ class HwCloudModule:
         for path_params in path_params_list:  # every id is checked before the first request
             for name, value in path_params.items():
                 check_path_param(name, value)
-        if self.http is None:
-            self.connect()  # before the threads, so that they share one session
-        self.base_url(spec.service)
+        self.prepare(spec)
         if len(path_params_list) == 1:
             return [fetch(path_params_list[0])]
         with ThreadPoolExecutor(max_workers=min(OBJECT_CONCURRENCY, len(path_params_list))) as pool:
