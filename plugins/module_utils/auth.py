@@ -119,11 +119,12 @@ class AkSkAuth:
 
     method = "aksk"
 
-    def __init__(self, access_key, secret_key, project_id, security_token=None):
+    def __init__(self, access_key, secret_key, project_id, security_token=None, clock=None):
         self.access_key = access_key
         self.secret_key = secret_key
         self.project_id = project_id
         self.security_token = security_token
+        self.clock = clock  # () -> aware datetime of X-Sdk-Date; the current time when None
 
     def apply(self, prepared, client):
         prepared.headers["X-Project-Id"] = self.project_id
@@ -139,6 +140,7 @@ class AkSkAuth:
                 prepared.body,
                 self.access_key,
                 self.secret_key,
+                now=self.clock() if self.clock else None,
             )
         )
 

@@ -127,12 +127,18 @@ def canonical_uri(path):
     return encoded
 
 
+def canonical_query(pairs):
+    """The canonical query string of decoded ``(key, value)`` pairs: sorted by key, then value, each
+    percent-encoded keeping only unreserved characters (a space is ``%20``). The client sends exactly
+    this on the wire, so that what the gateway reads back is what was signed."""
+    return "&".join("%s=%s" % (url_encode(key), url_encode(value)) for key, value in sorted(pairs))
+
+
 def canonical_query_string(query):
     """Canonical query string for a raw query string as sent (without ``?``)."""
     if not query:
         return ""
-    pairs = sorted(parse_qsl(query, keep_blank_values=True))
-    return "&".join("%s=%s" % (url_encode(key), url_encode(value)) for key, value in pairs)
+    return canonical_query(parse_qsl(query, keep_blank_values=True))
 
 
 def signed_header_names(headers):

@@ -102,7 +102,7 @@ PERSISTENT_STATUSES = [
 ]
 
 
-@pytest.mark.parametrize("status, code", PERSISTENT_STATUSES)
+@pytest.mark.parametrize("status, code", [case for case in PERSISTENT_STATUSES if case[0] != 429])
 def test_persistent_retryable_status_fails_with_status_code_request_id_and_attempts(
     emulator, api_url, faults, emu_stats, fast_backoff, status, code
 ):
@@ -328,9 +328,9 @@ def test_connection_reset_backoff_grows_with_the_attempt(emulator, api_url, faul
 
 @pytest.mark.parametrize(
     "value, seconds",
-    [("3", 3.0), ("0.5", 0.5), ("1000", 60.0), ("-4", 0.0), ("", None), (None, None), ("soon", None)],
+    [("3", 3.0), ("0.5", 0.5), ("86400", 86400.0), ("-4", 0.0), ("", None), (None, None), ("soon", None), ("1e400", None)],
 )
-def test_retry_after_seconds_parses_delta_seconds_capped_at_sixty(value, seconds):
+def test_retry_after_seconds_parses_delta_seconds_uncapped_the_deadline_decides(value, seconds):
     assert retry_after_seconds(value) == seconds
 
 
@@ -376,7 +376,7 @@ def test_persistent_hang_fails_naming_the_timeout(emulator, api_url, faults, emu
         client.get_json(api_url(HILENS))
     elapsed = time.monotonic() - started
 
-    assert "no answer within timeout=0.3s" in caught.value.message
+    assert "no complete answer within timeout=0.3s" in caught.value.message
     assert caught.value.attempts == 2
     assert caught.value.status is None
     assert elapsed < 1.5  # it gave up on the hung answers instead of waiting them out
@@ -484,7 +484,7 @@ def test_scrub_masks_every_secret_given_or_added_and_ignores_empty_ones():
     client.add_secret("")
     client.add_secret("tok-123")
 
-    assert client.secrets == ["s3cr3t", "tok-123"]
+    assert sorted(client.secrets) == ["s3cr3t", "tok-123"]
     assert client.scrub("a s3cr3t b tok-123 c s3cr3t") == "a %s b %s c %s" % (MASK, MASK, MASK)
     assert client.scrub(None) == ""
 
