@@ -2,11 +2,13 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""JSON Schemas (draft 2020-12) of the five query responses the collection reads.
+"""JSON Schemas (draft 2020-12) of the query responses the collection reads.
 
 Written from the vendor's API reference tables and cross-checked against the
 response models of Huawei's Python SDK (``huaweicloudsdkhilens`` v3 and
-``huaweicloudsdkvas`` v2), which list a few fields the pages omit.
+``huaweicloudsdkvas`` v2), which list a few fields the pages omit. The VAS
+task list has no vendor page: its schema is written from the SDK models
+alone (``ListTasksDetailsResponse``, ``TaskDetails``, huaweicloudsdkvas 3.1.219).
 
 Rules applied to every schema:
 
@@ -305,9 +307,11 @@ VIAS_TASK = {
     },
 }
 
-# The page only names a `task` object; the fields come from its example and
-# the SDK's ShowTaskResponse / TaskDetails models.
-_VAS_TASK = {
+# The SDK's TaskDetails: an item of the VAS task list, and (with
+# hosting_result) the single task. The nested models (TaskDetailsServiceTitle,
+# TaskDetailsError, TaskTiming, TaskInput, TaskOutputForDisplay,
+# TaskServiceConfig) are the same in both responses, so are the fragments.
+_VAS_TASK_DETAILS = {
     "type": "object",
     "required": ["id", "state"],
     "properties": {
@@ -359,7 +363,17 @@ _VAS_TASK = {
         "input": _TASK_INPUT,
         "output": _TASK_OUTPUT,
         "service_config": _TASK_SERVICE_CONFIG,
-        "hosting_result": {
+    },
+}
+
+# The page only names a `task` object; the fields come from its example and
+# the SDK's ShowTaskResponse model: TaskDetails and hosting_result.
+_VAS_TASK = {
+    "type": "object",
+    "required": ["id", "state"],
+    "properties": dict(
+        _VAS_TASK_DETAILS["properties"],
+        hosting_result={
             "type": ["object", "null"],
             "properties": {
                 "overdue_date": _STRING,
@@ -368,7 +382,7 @@ _VAS_TASK = {
                 "file_size": _STRING,
             },
         },
-    },
+    ),
 }
 
 VAS_TASK = {
@@ -385,6 +399,20 @@ VAS_TASK = {
     "if": {"required": ["task"], "properties": {"task": {"type": "object"}}},
     "then": {"required": ["task"], "properties": {"task": _VAS_TASK}},
     "else": _VAS_TASK,
+}
+
+# The SDK's ListTasksDetailsResponse (no vendor page); no field is marked
+# required there, count and tasks are required here as in every list.
+VAS_TASK_LIST = {
+    "$schema": DIALECT,
+    "title": "VAS: list the tasks of a service",
+    "description": "Response of GET /v2/{project_id}/services/{service_name}/tasks.",
+    "type": "object",
+    "required": ["count", "tasks"],
+    "properties": {
+        "count": {"type": "integer", "description": "Number of tasks that match, over all pages."},
+        "tasks": {"type": "array", "items": _VAS_TASK_DETAILS},
+    },
 }
 
 # --------------------------------------------------------------- Octopus ---
@@ -514,6 +542,7 @@ SCHEMAS = {
     "hilens_task_list": HILENS_TASK_LIST,
     "vias_task": VIAS_TASK,
     "vas_task": VAS_TASK,
+    "vas_task_list": VAS_TASK_LIST,
     "octopus_system_job_list": OCTOPUS_SYSTEM_JOB_LIST,
     "vias_batch_task_list": VIAS_BATCH_TASK_LIST,
 }

@@ -89,6 +89,49 @@ VAS_TASK_EXAMPLE = {
     }},
 }
 
+# No vendor page: a page of two tasks shaped after the SDK's ListTasksDetailsResponse
+# (one task as full as TaskDetails goes, one with only what a new task has).
+VAS_TASK_LIST_EXAMPLE = {
+    "count": 12,
+    "tasks": [{
+        "id": "8656efdafebf440bb7008f174db6c567",
+        "name": "helmet-gate-3",
+        "creator": "user_test",
+        "project_id": "1f793beac00d4801874db741cbfe10fa",
+        "description": None,
+        "service_name": "c-safety-helmet-detection",
+        "service_version": "2.0",
+        "service_title": {"zh": "安全帽检测", "en": "Safety helmet detection"},
+        "edge_pool_id": None,
+        "resource_order_id": "840a5cf90d4a4bbaa71f251dfe8fe64e",
+        "created_at": "2024-04-30T03:35:03Z",
+        "updated_at": "2024-04-30T03:35:51Z",
+        "state": "RUNNING",
+        "status": None,
+        "error": {"code": None, "message": None},
+        "timing_status": "effective",
+        "timing": {
+            "type": "weekly",
+            "timezone": "Asia/Shanghai",
+            "days_of_week": [1, 2, 3, 4, 5],
+            "periods": [{"begin_at": "08:00:00", "end_at": "18:00:00"}],
+        },
+        "input": {"type": "vis", "data": [{"stream_name": "gate-3", "stream_type": 0}]},
+        "output": {
+            "dis": {"stream_name": "helmet-events", "data_category": ["image", "detection"]},
+            "hosting": {"obs": [{"bucket": "results", "path": "helmet/"}], "result_json_overdue_at": 7,
+                        "data_category": ["detection"]},
+        },
+        "service_config": {"common": {"alarm_interval": 60, "roi": "[[0,0],[1920,1080]]"}},
+    }, {
+        "id": "0c4b2a1c5b1e4f0d9f3e7a6b5c4d3e2f",
+        "name": "helmet-gate-4",
+        "state": "CREATE_FAILED",
+        "status": "lack_of_resources",
+        "error": {"code": "VAS.10003", "message": "No edge node available"},
+    }],
+}
+
 OCTOPUS_EXAMPLE = {
     "meta_info": {"current_time": "2022-01-01T08:08:29Z"},
     "payload": {
@@ -139,6 +182,7 @@ EXAMPLES = {
     "hilens_task_list": HILENS_EXAMPLE,
     "vias_task": VIAS_TASK_EXAMPLE,
     "vas_task": VAS_TASK_EXAMPLE,
+    "vas_task_list": VAS_TASK_LIST_EXAMPLE,
     "octopus_system_job_list": OCTOPUS_EXAMPLE,
     "vias_batch_task_list": BATCH_EXAMPLE,
 }
@@ -155,7 +199,7 @@ def at(document, path):
     return document, path[-1]
 
 
-def test_the_five_schemas_exist():
+def test_every_schema_has_an_example():
     assert sorted(SCHEMAS) == sorted(EXAMPLES)
 
 
@@ -188,6 +232,10 @@ REQUIRED = [
     ("vias_task", ["state"]),
     ("vas_task", ["id"]),
     ("vas_task", ["state"]),
+    ("vas_task_list", ["count"]),
+    ("vas_task_list", ["tasks"]),
+    ("vas_task_list", ["tasks", 0, "id"]),
+    ("vas_task_list", ["tasks", 1, "state"]),
     ("octopus_system_job_list", ["payload"]),
     ("octopus_system_job_list", ["payload", "list"]),
     ("octopus_system_job_list", ["payload", "page_info"]),
@@ -260,6 +308,9 @@ def test_every_batch_state_count_accepts_null():
     ("vias_task", ["brand_new"], {"any": ["thing"]}),
     ("vias_task", ["input", "data", 0, "brand_new"], 1),
     ("vas_task", ["output", "webhook", "brand_new"], True),
+    ("vas_task_list", ["brand_new"], {"next": None}),
+    ("vas_task_list", ["tasks", 1, "hosting_result"], {"status": "done"}),
+    ("vas_task_list", ["tasks", 0, "timing", "periods", 0, "brand_new"], 1),
     ("hilens_task_list", ["tasks", 0, "task_status", 0, "brand_new"], None),
     ("hilens_task_list", ["brand_new"], "x"),
     ("octopus_system_job_list", ["payload", "list", 0, "brand_new"], [1]),
@@ -285,6 +336,17 @@ def test_undocumented_fields_are_accepted(name, path, value):
     ("vias_task", ["type"], 0),
     ("vias_task", ["input", "data"], {"video_source_id": "x"}),
     ("vas_task", ["service_config"], "common"),
+    ("vas_task_list", ["count"], "12"),
+    ("vas_task_list", ["count"], 12.5),
+    ("vas_task_list", ["tasks"], {"id": "t", "state": "RUNNING"}),
+    ("vas_task_list", ["tasks", 1], "0c4b2a1c5b1e4f0d9f3e7a6b5c4d3e2f"),
+    ("vas_task_list", ["tasks", 0], None),
+    ("vas_task_list", ["tasks", 1], [{"id": "t", "state": "RUNNING"}]),
+    ("vas_task_list", ["tasks", 0, "state"], 1),
+    ("vas_task_list", ["tasks", 0, "created_at"], 1714448103000),
+    ("vas_task_list", ["tasks", 0, "service_title"], "Safety helmet detection"),
+    ("vas_task_list", ["tasks", 0, "timing", "days_of_week", 0], "1"),
+    ("vas_task_list", ["tasks", 0, "output", "hosting", "obs"], {"bucket": "results"}),
     ("hilens_task_list", ["count"], "1"),
     ("hilens_task_list", ["tasks", 0, "sum_pod_number"], True),
     ("hilens_task_list", ["tasks", 0, "task_status", 0, "task_status"], 0),
@@ -295,6 +357,39 @@ def test_wrong_types_fail_at_their_path(name, path, value):
     parent[key] = value
     found = errors(name, document)
     assert [(error.validator, list(error.absolute_path)) for error in found] == [("type", path)]
+
+
+def test_vas_task_list_empty_page_validates():
+    assert errors("vas_task_list", {"count": 0, "tasks": []}) == []
+
+
+# The fields of the SDK's TaskDetails model (huaweicloudsdkvas 3.1.219, v2/model/task_details.py),
+# in its order; ShowTaskResponse adds hosting_result.
+SDK_TASK_DETAILS_FIELDS = [
+    "id", "name", "creator", "project_id", "description", "service_name", "service_version", "service_title",
+    "edge_pool_id", "resource_order_id", "created_at", "updated_at", "state", "status", "error", "timing_status",
+    "timing", "input", "output", "service_config",
+]
+
+
+def test_vas_task_list_item_is_the_sdk_task_details():
+    item = SCHEMAS["vas_task_list"]["properties"]["tasks"]["items"]
+    assert list(item["properties"]) == SDK_TASK_DETAILS_FIELDS
+    assert item["required"] == ["id", "state"]
+    assert "additionalProperties" not in item
+    task = SCHEMAS["vas_task"]["else"]
+    assert sorted(task["properties"]) == sorted(SDK_TASK_DETAILS_FIELDS + ["hosting_result"])
+    # Same SDK models, same fragments: a fix to one is a fix to both.
+    for field in SDK_TASK_DETAILS_FIELDS:
+        assert item["properties"][field] is task["properties"][field], field
+
+
+def test_vas_task_list_reports_each_bad_item_at_its_index():
+    document = copy.deepcopy(VAS_TASK_LIST_EXAMPLE)
+    document["tasks"].append("t-3")
+    del document["tasks"][1]["id"]
+    found = errors("vas_task_list", document)
+    assert [(error.validator, list(error.absolute_path)) for error in found] == [("required", ["tasks", 1]), ("type", ["tasks", 2])]
 
 
 def test_get_schema():
