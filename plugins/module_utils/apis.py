@@ -19,7 +19,7 @@ PAGE_NUMBER = "page_number"  # page_num/page_size
 Paging = namedtuple("Paging", "style start_param size_param first default_size max_size")
 ApiSpec = namedtuple(
     "ApiSpec",
-    "name service path schema items_path total_path id_field paging object_key",
+    "name host path schema items_path total_path id_field paging object_key",
     defaults=(None,),
 )
 
@@ -29,7 +29,7 @@ OCTOPUS_PAGING = Paging(OFFSET, "offset", "limit", 0, 10, 100)
 
 HILENS_TASKS = ApiSpec(
     name="hilens_task_list",
-    service="hilens",
+    host="hilens",
     path="/v3/{project_id}/ai-mgr/deployments/{deployment_id}/tasks",
     schema="hilens_task_list",
     items_path=("tasks",),
@@ -40,7 +40,7 @@ HILENS_TASKS = ApiSpec(
 
 VIAS_TASK = ApiSpec(
     name="vias_task",
-    service="vias",
+    host="vias",
     path="/v2/{project_id}/tasks/{task_id}",
     schema="vias_task",
     items_path=None,
@@ -51,7 +51,7 @@ VIAS_TASK = ApiSpec(
 
 VAS_TASK = ApiSpec(
     name="vas_task",
-    service="vas",
+    host="vas",
     path="/v2/{project_id}/services/{service_name}/tasks/{task_id}",
     schema="vas_task",
     items_path=None,
@@ -61,9 +61,21 @@ VAS_TASK = ApiSpec(
     object_key="task",  # the vendor's table wraps the task in "task"; its example does not
 )
 
+VAS_TASKS = ApiSpec(
+    name="vas_task_list",
+    host="vas",
+    path="/v2/{project_id}/services/{service_name}/tasks",
+    schema="vas_task_list",
+    items_path=("tasks",),
+    total_path=("count",),
+    id_field="id",
+    # The SDK states no range for limit; 100 is the largest page the sibling list APIs serve.
+    paging=Paging(OFFSET, "offset", "limit", 0, 10, 100),
+)
+
 OCTOPUS_SYSTEM_JOBS = ApiSpec(
     name="octopus_system_job_list",
-    service="octopus",
+    host="octopus",
     path="/v1.0/{project_id}/data/system-jobs",
     schema="octopus_system_job_list",
     items_path=("payload", "list"),
@@ -74,7 +86,7 @@ OCTOPUS_SYSTEM_JOBS = ApiSpec(
 
 VIAS_BATCH_TASKS = ApiSpec(
     name="vias_batch_task_list",
-    service="vias",
+    host="vias",  # the VIAS host; the items are batch tasks (kinds.py)
     path="/v2/{project_id}/batch-tasks",
     schema="vias_batch_task_list",
     items_path=("batch_task_list",),
@@ -83,7 +95,7 @@ VIAS_BATCH_TASKS = ApiSpec(
     paging=Paging(PAGE_NUMBER, "page_num", "page_size", 1, 10, 200),
 )
 
-APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, OCTOPUS_SYSTEM_JOBS, VIAS_BATCH_TASKS))
+APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, VAS_TASKS, OCTOPUS_SYSTEM_JOBS, VIAS_BATCH_TASKS))
 
 # Ids, project ids and service names are path segments: letters, digits and a
 # few separators only, so that no value can reach another route.

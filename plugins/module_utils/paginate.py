@@ -11,13 +11,20 @@ whole gather: a partial list is never returned as if it were complete.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-import math
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import OFFSET, dig
 
+# A total beyond this many records is not a count any of these services keeps: it is refused
+# before any arithmetic (and before a message prints all of its digits).
+PLAUSIBLE_TOTAL = 10 ** 12
+
 
 class PagingError(ValueError):
-    """A list response that cannot be paged through, or a walk longer than allowed."""
+    """A list response that cannot be paged through."""
+
+
+class TooManyPagesError(PagingError):
+    """A list longer than max_pages allows: another read will not make it shorter."""
 
 
 class PageResult:
@@ -67,11 +74,22 @@ def read_page(spec, document):
             "The %s response has no list at %s: got %s. Is the endpoint right?"
             % (spec.name, ".".join(spec.items_path), type(items).__name__ if items is not None else "nothing")
         )
-    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0 or total > PLAUSIBLE_TOTAL:
+        if isinstance(total, int) and not isinstance(total, bool) and total > PLAUSIBLE_TOTAL:
+            shown = "a %d-digit number, more records than any account holds" % len(str(total))
+        else:
+            shown = repr(total)[:80]
         raise PagingError(
-            "The %s response has no usable total at %s (got %r); cannot tell how many pages to read"
-            % (spec.name, ".".join(spec.total_path), total)
+            "The %s response has no usable total at %s (got %s); cannot tell how many pages to read"
+            % (spec.name, ".".join(spec.total_path), shown)
         )
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise PagingError(
+                "The %s response holds a %s, not an object, at %s[%d]: it is not a list of %s records, so they cannot be "
+                "identified, phased or waited for. Is the endpoint right?"
+                % (spec.name, type(item).__name__, ".".join(spec.items_path), index, spec.name.replace("_list", ""))
+            )
     return items, total
 
 
@@ -83,6 +101,8 @@ def unique_by_id(pages, id_field):
     for items in pages:
         for item in items:
             key = item.get(id_field) if isinstance(item, dict) else None
+            if isinstance(key, (list, dict)):  # an id of the wrong type (schema_validation off) must still compare
+                key = repr(key)
             if key is not None:
                 if key in seen:
                     duplicates += 1
@@ -123,14 +143,14 @@ def gather_all_pages(spec, fetch_page, concurrency=8, max_pages=1000, expected_t
                 raise
 
     def pages_for(total):
-        return max(1, int(math.ceil(total / float(size))))
+        return max(1, -(-total // size))  # integers only: a float of a huge total overflows
 
     guessed = 1 if expected_total is None else min(pages_for(expected_total), max_pages)
     results = fetch_all(range(guessed))
     total = results[0][1]
     page_count = pages_for(total)
     if page_count > max_pages:
-        raise PagingError(
+        raise TooManyPagesError(
             "The API reports %d records, %d pages of %d, more than max_pages=%d. "
             "Raise max_pages, or narrow the query with filters." % (total, page_count, size, max_pages)
         )

@@ -4,6 +4,9 @@
 
 """The one phase model: every raw task state of the five APIs, mapped to a phase.
 
+Which states an item of each service is in is the business of ``kinds.py``;
+this file only maps states to phases and aggregates them.
+
 Phases: ``pending`` (accepted, not doing work yet), ``running`` (doing work),
 ``succeeded``, ``failed``, ``stopped`` (stopped, being stopped or frozen by
 request or by the platform) and ``unknown`` (a state this model does not
@@ -42,8 +45,6 @@ PHASES = ("pending", "running", "succeeded", "failed", "stopped", "unknown")
 
 # Which phase wins when several are present (see the module docstring).
 AGGREGATION_ORDER = ("failed", "unknown", "pending", "running", "stopped", "succeeded")
-
-SERVICES = ("hilens", "vias", "vas", "octopus", "vias_batch")
 
 StateInfo = namedtuple("StateInfo", ("phase", "services", "meaning"))
 
@@ -95,6 +96,11 @@ _POD_COUNTERS = (
     "fail_pod_number", "pending_pod_number", "cur_pod_number", "ok_pod_number", "sum_pod_number")
 
 
+def documented_order(state):
+    """Sort key of a raw state: the table's order; states the table does not know go last."""
+    return _DOCUMENTED_ORDER.get(str(state).upper(), len(_DOCUMENTED_ORDER))
+
+
 def phase_of_state(raw):
     """Phase of one raw state string, any case; ``unknown`` for anything else."""
     if not isinstance(raw, str):
@@ -110,7 +116,7 @@ def _aggregate(phases):
     return "unknown"
 
 
-def _positive_count(value):
+def positive_count(value):
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
@@ -119,7 +125,7 @@ def phase_of_counts(counts):
     if not isinstance(counts, Mapping):
         return "unknown"
     return _aggregate({phase_of_state(state) for state, count in counts.items()
-                       if _positive_count(count)})
+                       if positive_count(count)})
 
 
 def _pod_statuses(task):
@@ -137,7 +143,7 @@ def phase_of_hilens_task(task):
     phase = _aggregate({phase_of_state(status) for status in _pod_statuses(task)})
     if phase != "unknown":
         return phase
-    counters = {name: task.get(name) if _positive_count(task.get(name)) else 0
+    counters = {name: task.get(name) if positive_count(task.get(name)) else 0
                 for name in _POD_COUNTERS}
     if counters["fail_pod_number"]:
         return "failed"
@@ -148,131 +154,6 @@ def phase_of_hilens_task(task):
     if counters["sum_pod_number"] and counters["ok_pod_number"] == counters["sum_pod_number"]:
         return "succeeded"
     return "unknown"
-
-
-def _check_service(service):
-    if service not in SERVICES:
-        raise ValueError("unknown service %r; expected one of %s" % (service, ", ".join(SERVICES)))
-
-
-def _vas_task(item):
-    # VAS returns the task at the top level or wrapped under `task`.
-    if "state" not in item and isinstance(item.get("task"), Mapping):
-        return item["task"]
-    return item
-
-
-def phase_of_item(service, item):
-    """Phase of one task/job/batch ``item`` of ``service`` (see SERVICES)."""
-    _check_service(service)
-    if not isinstance(item, Mapping):
-        return "unknown"
-    if service == "hilens":
-        return phase_of_hilens_task(item)
-    if service == "vias_batch":
-        return phase_of_counts(item.get("batch_task_status_info"))
-    if service == "octopus":
-        return phase_of_state(item.get("status"))
-    if service == "vas":
-        item = _vas_task(item)
-    return phase_of_state(item.get("state"))
-
-
-def _display(value):
-    return NO_STATE if value is None or value == "" else str(value)
-
-
-def _join_counts(counts):
-    return ",".join("%s=%s" % pair for pair in counts)
-
-
-def _documented_order(state):
-    # States the table does not know go last, in the order they came.
-    return _DOCUMENTED_ORDER.get(str(state).upper(), len(_DOCUMENTED_ORDER))
-
-
-def raw_state_of(service, item):
-    """Display string of an item's raw state, for summaries and messages.
-
-    VIAS/VAS ``state`` and Octopus ``status`` as they are; a batch's non-zero
-    counts in the vendor's state order (``running=3,failed=1``); a HiLens
-    task's pod statuses with their counts (``RUNNING=2,FAILED=1``), or its
-    non-zero pod counters when no pod reports a status. ``(none)`` when the
-    item carries nothing to show.
-    """
-    _check_service(service)
-    if not isinstance(item, Mapping):
-        return NO_STATE
-    if service == "vias_batch":
-        counts = item.get("batch_task_status_info")
-        if not isinstance(counts, Mapping):
-            return NO_STATE
-        nonzero = sorted(((state, count) for state, count in counts.items()
-                          if _positive_count(count)),
-                         key=lambda pair: _documented_order(pair[0]))
-        return _join_counts(nonzero) or NO_STATE
-    if service == "hilens":
-        pods = {}
-        for status in _pod_statuses(item):
-            status = str(status)
-            pods[status] = pods.get(status, 0) + 1
-        if pods:
-            return _join_counts(pods.items())
-        return _join_counts((name, item[name]) for name in _POD_COUNTERS
-                            if _positive_count(item.get(name))) or NO_STATE
-    if service == "octopus":
-        return _display(item.get("status"))
-    if service == "vas":
-        item = _vas_task(item)
-    return _display(item.get("state"))
-
-
-def detect_service(item):
-    """Name the service an item comes from by the keys it carries, or None.
-
-    VIAS and VAS tasks look alike and share their states, so a task with a
-    top-level ``state`` is reported as ``vias``; only a wrapped VAS response
-    (``{"task": {...}}``) is reported as ``vas``.
-    """
-    if not isinstance(item, Mapping):
-        return None
-    if "batch_task_status_info" in item:
-        return "vias_batch"
-    if isinstance(item.get("task_status"), list) or any(name in item for name in _POD_COUNTERS):
-        return "hilens"
-    if "status" in item and "job_type" in item:
-        return "octopus"
-    if "state" in item:
-        return "vias"
-    if isinstance(item.get("task"), Mapping) and "state" in item["task"]:
-        return "vas"
-    return None
-
-
-def summarize(service, items, reuse_phase=False):
-    """Count ``items`` per phase (all six listed) and per raw state.
-
-    With ``service`` None each item's service is detected from its keys;
-    ValueError if an item gives no clue. ``reuse_phase``: the items carry a
-    ``phase`` this run computed (the modules), so it is counted as is instead
-    of being worked out again; an item without one is still judged.
-    """
-    if service is not None:
-        _check_service(service)
-    items = list(items or ())
-    by_phase = dict.fromkeys(PHASES, 0)
-    by_state = {}
-    for item in items:
-        item_service = service or detect_service(item)
-        if item_service is None:
-            raise ValueError(
-                "cannot tell which service this item comes from; name the service "
-                "(one of %s)" % ", ".join(SERVICES))
-        phase = item.get("phase") if reuse_phase and isinstance(item, Mapping) else None
-        by_phase[phase if phase in by_phase else phase_of_item(item_service, item)] += 1
-        raw = raw_state_of(item_service, item)
-        by_state[raw] = by_state.get(raw, 0) + 1
-    return {"total": len(items), "by_phase": by_phase, "by_state": by_state}
 
 
 def render_phase_table_markdown():

@@ -1,15 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Wait, inside one module run, until a selection of items reaches the phases wanted.
+"""Wait, inside one call, until a selection of items reaches the phases wanted.
 
 The selection is judged as a whole: one deadline for all items, success when
 every item is in a wanted phase (or raw state) and at least ``min_count``
-items exist, failure as soon as any item is in a forbidden phase. A poll that
-fails in a way another poll may fix (throttling, a server error, a dropped
-connection, after the HTTP layer's own retries) is counted and retried,
-never taken for success. Conditions are data (:class:`WaitCondition`), so the
-modules and the role share them.
+items exist, failure as soon as any item is in a forbidden phase.
+
+A verdict of success needs a read that is complete and about the items asked
+for. A poll that fails in a way another poll may fix (throttling, a server
+error, a dropped connection, an answer that is garbled, a list that does not
+add up to its total, another task's answer) is counted and retried at the next
+beat, never taken for success. At the deadline the wait ends as ``timeout``,
+or as ``incomplete`` when the last read could not be trusted to be whole.
+
+The outcome carries everything a report shows: its headline and message, the
+offenders with their raw states, and the items not reached; the roles and
+the report filters render it and work nothing out again.
 """
 
 from __future__ import annotations
@@ -17,42 +24,28 @@ from __future__ import annotations
 from datetime import datetime, timezone
 import time
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import RETRY_STATUSES, ApiError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import raw_state_of
+from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PagingError, TooManyPagesError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASES
+from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import SchemaValidationError
 
 # Offenders listed in a failure message; the result carries all of them.
 MESSAGE_OFFENDERS = 20
+# The last poll starts at least this long before the deadline, so that it can finish by then.
+FINAL_POLL_ROOM = 1.0
+REASONS = ("reached", "forbidden", "timeout", "too_few", "incomplete")
 
 
-def raw_states_of(service, item):
-    """The set of raw states an item is in (one for a task or job; several for a batch's counts or a HiLens task's pods)."""
-    if service == "vias_batch":
-        counts = item.get("batch_task_status_info") or {}
-        return set(str(state).upper() for state, count in counts.items() if isinstance(count, int) and count > 0)
-    if service == "hilens":
-        return set(str(pod.get("task_status")).upper() for pod in item.get("task_status") or [] if isinstance(pod, dict))
-    return set([str(item.get("status" if service == "octopus" else "state")).upper()])
-
-
-def reason_of(service, item):
-    """Why the API says an item is where it is, when it says (HiLens cause, VIAS/VAS status or error, Octopus msg_error)."""
-    if service == "hilens":
-        causes = [pod.get("cause") for pod in item.get("task_status") or [] if isinstance(pod, dict) and pod.get("cause")]
-        return "; ".join(sorted(set(causes))) or None
-    if service == "octopus":
-        return item.get("msg_error")
-    error = item.get("error")
-    if isinstance(error, dict) and (error.get("message") or error.get("code")):
-        return ": ".join(str(part) for part in (error.get("code"), error.get("message")) if part)
-    return item.get("status") if service in ("vias", "vas") else None
-
-
-def name_of(service, item):
-    if service == "vias_batch":
-        return item.get("batch_task_name")
-    if service == "octopus":
-        return "%s %s" % (item.get("job_type"), item.get("data_id"))
-    return item.get("name")
+def poll_can_be_retried(exc):
+    """Whether another poll may fix what made this one fail (else the wait ends with the error at once)."""
+    if isinstance(exc, ApiError):
+        if exc.kind in ("redirect", "too_large"):
+            return False
+        return exc.status is None or exc.status in RETRY_STATUSES
+    if isinstance(exc, TooManyPagesError):
+        return False
+    return isinstance(exc, (ReadIntegrityError, SchemaValidationError, PagingError))
 
 
 class WaitCondition:
@@ -68,36 +61,45 @@ class WaitCondition:
     def active(self):
         return bool(self.wanted_phases or self.wanted_states)
 
-    def is_wanted(self, service, item):
+    def is_wanted(self, kind, item):
         if item["phase"] in self.wanted_phases:
             return True
-        states = raw_states_of(service, item)
+        states = set(kind.raw_states(item))
         return bool(self.wanted_states) and bool(states) and states <= set(self.wanted_states)
 
     def is_forbidden(self, item):
         return item["phase"] in self.forbidden_phases
 
-    def describe(self):
-        wanted = self.wanted_phases + ["state %s" % state for state in self.wanted_states]
-        return "every item %s%s" % (
-            " or ".join(wanted),
-            ", at least %d of them" % self.min_count if self.min_count else "",
-        )
+    def wanted_text(self):
+        return " or ".join(self.wanted_phases + ["state %s" % state for state in self.wanted_states])
+
+
+def counts_text(items):
+    """``running=12 pending=3``: the phases present, most first."""
+    counts = dict.fromkeys(PHASES, 0)
+    for item in items:
+        counts[item.get("phase", "unknown")] = counts.get(item.get("phase", "unknown"), 0) + 1
+    present = sorted(((phase, count) for phase, count in counts.items() if count), key=lambda pair: (-pair[1], PHASES.index(pair[0])))
+    return " ".join("%s=%d" % pair for pair in present) or "no items"
 
 
 class WaitOutcome:
     """How a wait ended, in the shape the modules return under ``wait``."""
 
-    def __init__(self, items, reason, waited, polls, failed_polls, transitions, offenders, condition, last_error=None):
-        self.last_error = last_error
+    def __init__(self, kind, items, reason, waited, timeout, polls, failed_polls, transitions, offenders, not_reached, condition,
+                 last_error=None):
+        self.kind = kind
         self.items = items
-        self.reason = reason  # reached | forbidden | timeout
+        self.reason = reason
         self.waited = waited
+        self.timeout = timeout
         self.polls = polls
         self.failed_polls = failed_polls
         self.transitions = transitions
         self.offenders = offenders
+        self.not_reached = not_reached
         self.condition = condition
+        self.last_error = last_error
 
     @property
     def succeeded(self):
@@ -107,137 +109,198 @@ class WaitOutcome:
         return {
             "succeeded": self.succeeded,
             "reason": self.reason,
+            "headline": self.headline(),
+            "message": self.message(),
             "waited": round(self.waited, 3),
+            "timeout": self.timeout,
             "polls": self.polls,
             "failed_polls": self.failed_polls,
+            "count": len(self.items),
             "wanted_phases": self.condition.wanted_phases,
             "wanted_states": self.condition.wanted_states,
             "forbidden_phases": self.condition.forbidden_phases,
             "min_count": self.condition.min_count,
             "transitions": self.transitions,
             "offenders": self.offenders,
+            "not_reached": self.not_reached,
             "last_poll_error": self.last_error,
         }
 
-    def message(self):
-        if self.succeeded:
-            return None
+    def headline(self):
+        """One sentence that says how the wait ended, without the list of offenders."""
+        count = len(self.items)
+        title = self.kind.title
+        watched = "%.1f s" % self.waited
+        if self.reason == "reached":
+            return "all %d %s(s) %s after %s" % (count, title, self.condition.wanted_text(), watched)
         if self.reason == "forbidden":
-            head = "%d item(s) reached a forbidden phase (%s) after %.1f s" % (
-                len(self.offenders), ", ".join(self.condition.forbidden_phases), self.waited)
-        elif self.polls == self.failed_polls:
-            head = "Timed out after %.1f s: none of the %d polls succeeded; the last failed with: %s" % (
-                self.waited, self.polls, self.last_error)
-        elif self.reason == "too_few":
-            head = "Timed out after %.1f s waiting for at least %d item(s); %d exist" % (
-                self.waited, self.condition.min_count, len(self.items))
-        else:
-            head = "Timed out after %.1f s waiting for %s; %d item(s) are not there yet" % (
-                self.waited, self.condition.describe(), len(self.offenders))
+            return "%d of %d %s(s) reached a forbidden phase (%s) after %s" % (
+                len(self.offenders), count, title, ", ".join(self.condition.forbidden_phases), watched)
+        if self.reason == "incomplete":
+            return ("no complete read of the %ss within wait_timeout=%d s (watched %s): %s; an incomplete list gives no verdict"
+                    % (title, self.timeout, watched, self.last_error))
+        if self.polls == self.failed_polls:
+            return "no read of the %ss succeeded within wait_timeout=%d s (watched %s, %d polls); the last failed with: %s" % (
+                title, self.timeout, watched, self.polls, self.last_error)
+        if self.reason == "too_few":
+            return "at least %d %s(s) wanted, %d found within wait_timeout=%d s (watched %s)" % (
+                self.condition.min_count, title, count, self.timeout, watched)
+        return "%d of %d %s(s) not %s within wait_timeout=%d s (watched %s)" % (
+            len(self.offenders), count, title, self.condition.wanted_text(), self.timeout, watched)
+
+    def message(self):
+        """The headline, then each offender (at most MESSAGE_OFFENDERS) with its state and the API's reason."""
+        head = self.headline()
+        if self.failed_polls and self.polls != self.failed_polls and self.reason != "incomplete":
+            head += " (%d of %d polls failed and were retried; the last with: %s)" % (self.failed_polls, self.polls, self.last_error)
         lines = [
-            "%s %s: state %s, phase %s%s" % (
-                offender["id"], "(%s)" % offender["name"] if offender["name"] else "", offender["state"],
+            "%s%s: state %s, phase %s%s" % (
+                offender["id"], " (%s)" % offender["name"] if offender["name"] else "", offender["state"],
                 offender["phase"], " - %s" % offender["reason"] if offender["reason"] else "")
             for offender in self.offenders[:MESSAGE_OFFENDERS]
         ]
         if len(self.offenders) > MESSAGE_OFFENDERS:
             lines.append("and %d more (see wait.offenders)" % (len(self.offenders) - MESSAGE_OFFENDERS))
-        if self.failed_polls and self.polls != self.failed_polls:
-            head += " (%d of %d polls failed and were retried; the last with: %s)" % (self.failed_polls, self.polls, self.last_error)
         return head + (": " + "; ".join(lines) if lines else "")
 
 
 class Waiter:
-    """Polls until the condition holds, an item is forbidden, or the one deadline passes."""
+    """Polls until the condition holds, an item is forbidden, or the one deadline passes.
 
-    def __init__(self, service, id_field, condition, timeout, sleep, full_polls, clock=time.monotonic, pause=time.sleep):
-        self.service = service
+    ``progress(text)``, when given, is called at most every ``progress_interval`` seconds with a line
+    such as ``42 s of 600 s: running=12 pending=3``.
+    """
+
+    def __init__(self, kind, condition, timeout, sleep, full_polls, clock=time.monotonic, pause=time.sleep,
+                 progress=None, progress_interval=0):
+        self.kind = kind
         self.full_polls = full_polls  # each poll returns the whole selection (list APIs)
-        self.id_field = id_field
         self.condition = condition
         self.timeout = timeout
         self.sleep = sleep
         self.clock = clock
         self.pause = pause
+        self.progress = progress if progress_interval else None
+        self.progress_interval = progress_interval
 
     def run(self, poll):
-        """``poll(pending_ids)`` returns the current items (with ``phase``); ``pending_ids`` is None on the first poll.
+        """``poll(pending_ids, deadline)`` returns the current items (with ``phase``); ``pending_ids`` is None on
+        the first poll. Every read it makes must end by ``deadline`` (a ``clock()`` value).
 
         An item that reached a wanted phase is settled and not asked for again by
         pollers that read one object per id; list pollers read everything each time.
         """
         started = self.clock()
         deadline = started + self.timeout
-        latest = {}
-        order = []
-        phases_seen = {}
-        transitions = []
-        polls = failed_polls = 0
+        state = _WaitState()
         pending = None
-        last_error = None
+        last_progress = started
         while True:
-            polls += 1
+            state.polls += 1
             poll_started = self.clock()
-            try:
-                items = poll(pending)
-            except ApiError as exc:
-                if exc.status not in RETRY_STATUSES and exc.status is not None:
-                    raise
-                failed_polls += 1  # a throttled or failed poll proves nothing: poll again
-                last_error = str(exc)
-                items = None
+            items = self._poll_once(poll, pending, deadline, state)
             elapsed = self.clock() - started
             if items is not None:
-                if self.full_polls:  # an item gone from the list is no longer part of the selection
-                    latest.clear()
-                    del order[:]
-                self._record(items, latest, order, phases_seen, transitions, elapsed)
-                current = [latest[key] for key in order]
-                forbidden = [item for item in current if self.condition.is_forbidden(item)]
-                if forbidden:
-                    return self._outcome(current, "forbidden", elapsed, polls, failed_polls, transitions, forbidden, last_error)
-                waiting = [item for item in current if not self.condition.is_wanted(self.service, item)]
+                self._record(items, state, elapsed)
+            current = state.current()
+            forbidden = [item for item in (items if items is not None else state.partial) if self.condition.is_forbidden(item)]
+            if forbidden:
+                return self._outcome(current or forbidden, "forbidden", started, state, forbidden)
+            if items is not None:
+                waiting = [item for item in current if not self.condition.is_wanted(self.kind, item)]
                 if not waiting and len(current) >= self.condition.min_count:
-                    return self._outcome(current, "reached", elapsed, polls, failed_polls, transitions, [], last_error)
-                pending = [item.get(self.id_field) for item in waiting]
-            remaining = deadline - self.clock()
-            if remaining <= 0:
-                current = [latest[key] for key in order]
-                waiting = [item for item in current if not self.condition.is_wanted(self.service, item)]
-                reason = "too_few" if not waiting and polls > failed_polls else "timeout"
-                return self._outcome(current, reason, self.clock() - started, polls, failed_polls, transitions, waiting, last_error)
+                    return self._outcome(current, "reached", started, state, [])
+                pending = [self.kind.id_of(item) for item in waiting]
+            if self.progress is not None and self.clock() - last_progress >= self.progress_interval:
+                last_progress = self.clock()
+                self.progress(self._progress_text(current, started, state))
+            now = self.clock()
+            last_start = deadline - min(FINAL_POLL_ROOM, self.sleep)
+            if poll_started >= last_start or now >= deadline:
+                return self._final_outcome(started, state)
             # A fixed cadence: one poll every ``sleep`` seconds from start to start, so the time a poll takes
-            # (pages, retries) does not stretch the interval and a change is seen at most ``sleep`` s late.
-            self.pause(max(0.0, min(poll_started + self.sleep - self.clock(), remaining)))
+            # (pages, retries) does not stretch the interval; the last one starts in time to end by the deadline.
+            self.pause(max(0.0, min(poll_started + self.sleep, last_start) - now))
 
-    def _record(self, items, latest, order, phases_seen, transitions, elapsed):
+    def _poll_once(self, poll, pending, deadline, state):
+        try:
+            items = poll(pending, deadline)
+        except Exception as exc:  # pylint: disable=broad-except  # sorted below: only some are worth another poll
+            if not poll_can_be_retried(exc):
+                raise
+            state.failed_polls += 1  # a throttled, failed or untrustworthy poll proves nothing: poll again
+            state.last_error = str(exc)
+            state.last_incomplete = isinstance(exc, ReadIntegrityError) and exc.reason == "incomplete"
+            # What an untrustworthy read served is still true of those items: a forbidden one ends the wait.
+            state.partial = list(getattr(exc, "items", None) or [])
+            return None
+        state.last_incomplete = False
+        state.partial = []
+        return items
+
+    def _final_outcome(self, started, state):
+        current = state.current()
+        waiting = [item for item in current if not self.condition.is_wanted(self.kind, item)]
+        if state.last_incomplete:
+            reason = "incomplete"
+        elif not waiting and state.polls > state.failed_polls:
+            reason = "too_few"
+        else:
+            reason = "timeout"
+        return self._outcome(current, reason, started, state, waiting if reason != "incomplete" else [])
+
+    def _progress_text(self, current, started, state):
+        text = "%d s of %d s: %s" % (self.clock() - started, self.timeout, counts_text(current))
+        if state.failed_polls:
+            text += " (%d of %d polls failed; the last with: %s)" % (state.failed_polls, state.polls, state.last_error)
+        return text
+
+    def _record(self, items, state, elapsed):
+        if self.full_polls:  # an item gone from the list is no longer part of the selection
+            state.latest.clear()
+            del state.order[:]
         for item in items:
-            key = item.get(self.id_field)
-            if key not in latest:
-                order.append(key)
-            latest[key] = item
-            before = phases_seen.get(key)
+            key = self.kind.id_of(item)
+            if key not in state.latest:
+                state.order.append(key)
+            state.latest[key] = item
+            before = state.phases_seen.get(key)
             if before is not None and before != item["phase"]:
-                transitions.append({
+                state.transitions.append({
                     "id": key,
                     "from": before,
                     "to": item["phase"],
-                    "state": raw_state_of(self.service, item),
+                    "state": self.kind.state_text(item),
                     "at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                     "after_seconds": round(elapsed, 3),
                 })
-            phases_seen[key] = item["phase"]
+            state.phases_seen[key] = item["phase"]
 
-    def _outcome(self, items, reason, elapsed, polls, failed_polls, transitions, offenders, last_error):
-        described = [
-            {
-                "id": item.get(self.id_field),
-                "name": name_of(self.service, item),
-                "state": raw_state_of(self.service, item),
-                "phase": item["phase"],
-                "reason": reason_of(self.service, item),
-                "watched_seconds": round(elapsed, 3),
-            }
-            for item in offenders
-        ]
-        return WaitOutcome(items, reason, elapsed, polls, failed_polls, transitions, described, self.condition, last_error)
+    def _outcome(self, items, reason, started, state, offenders):
+        elapsed = self.clock() - started
+        described = []
+        for item in offenders:
+            entry = self.kind.describe(item, phase=item["phase"])
+            entry["watched_seconds"] = round(elapsed, 3)
+            described.append(entry)
+        not_reached = [self.kind.id_of(item) for item in items if not self.condition.is_wanted(self.kind, item)]
+        return WaitOutcome(self.kind, items, reason, elapsed, self.timeout, state.polls, state.failed_polls, state.transitions,
+                           described, not_reached, self.condition, state.last_error)
+
+
+class _WaitState:
+    """What the polls of one wait have seen so far."""
+
+    def __init__(self):
+        self.latest = {}
+        self.order = []
+        self.phases_seen = {}
+        self.transitions = []
+        self.polls = 0
+        self.failed_polls = 0
+        self.last_error = None
+        self.last_incomplete = False
+        self.partial = []
+
+    def current(self):
+        return [self.latest[key] for key in self.order]

@@ -27,8 +27,8 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import H
 PID = "4a1c2b3d4e5f60718293a4b5c6d7e8f9"
 
 
-def test_registry_holds_the_five_apis_by_name():
-    assert sorted(APIS) == ["hilens_task_list", "octopus_system_job_list", "vas_task", "vias_batch_task_list", "vias_task"]
+def test_registry_holds_the_six_apis_by_name():
+    assert sorted(APIS) == ["hilens_task_list", "octopus_system_job_list", "vas_task", "vas_task_list", "vias_batch_task_list", "vias_task"]
     for name, spec in APIS.items():
         assert spec.name == name
 

@@ -33,7 +33,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import (
 # Small pages keep the lists short: 10 records a page.
 OFFSET_SPEC = ApiSpec(
     name="test_offset_list",
-    service="hilens",
+    host="hilens",
     path="/v1/{project_id}/things",
     schema=None,
     items_path=("things",),

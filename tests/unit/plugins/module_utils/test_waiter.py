@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import FINAL_POLL_ROOM, WaitCondition, Waiter
+
+PHASE_OF = {"PENDING": "pending", "RUNNING": "running", "FAILED": "failed"}
 
 
 class Clock:
@@ -30,20 +34,26 @@ def poller(clock, states_by_poll, took):
     """A poll that takes ``took`` seconds and returns one task in the next state of ``states_by_poll``."""
     starts = []
 
-    def poll(_pending):
+    def poll(_pending, deadline):
         starts.append(round(clock.now - 100.0, 6))
+        assert deadline is not None  # every read of a wait is bounded by its deadline
         clock.now += took
         state = states_by_poll[min(len(starts), len(states_by_poll)) - 1]
         if isinstance(state, Exception):
             raise state
-        return [{"id": "t1", "state": state, "phase": {"PENDING": "pending", "RUNNING": "running", "FAILED": "failed"}[state]}]
+        return [task("t1", state)]
 
     return poll, starts
 
 
-def run(poll, clock, timeout=60, sleep=5):
+def task(task_id, state):
+    return {"id": task_id, "state": state, "phase": PHASE_OF[state]}
+
+
+def run(poll, clock, timeout=60, sleep=5, **options):
     condition = WaitCondition(wanted_phases=["running"], forbidden_phases=["failed"])
-    return Waiter("vias", "id", condition, timeout, sleep, full_polls=True, clock=clock.clock, pause=clock.pause).run(poll)
+    waiter = Waiter(KINDS["vias"], condition, timeout, sleep, full_polls=True, clock=clock.clock, pause=clock.pause, **options)
+    return waiter.run(poll)
 
 
 def test_polls_keep_a_fixed_cadence_however_long_each_takes():
@@ -64,15 +74,17 @@ def test_a_poll_longer_than_the_interval_is_followed_at_once():
     assert clock.pauses == [0.0, 0.0]
 
 
-def test_the_deadline_cuts_the_last_pause():
+def test_the_last_poll_starts_in_time_to_end_by_the_deadline():
     clock = Clock()
     poll, starts = poller(clock, ["PENDING"], took=1.0)
     outcome = run(poll, clock, timeout=12, sleep=5)
     assert outcome.reason == "timeout"
-    # The last pause ends at the deadline, not after it, and one last poll looks at the tasks then.
-    assert starts == [0.0, 5.0, 10.0, 12.0]
-    assert clock.pauses == [4.0, 4.0, 1.0]
+    # The beat at 15 s falls after the deadline: the last poll starts FINAL_POLL_ROOM before it instead,
+    # and nothing runs after the deadline.
+    assert starts == [0.0, 5.0, 10.0, 12 - FINAL_POLL_ROOM]
+    assert clock.now - 100.0 <= 12.0
     assert outcome.polls == 4
+    assert "within wait_timeout=12 s (watched 12.0 s)" in outcome.message()
 
 
 def test_a_throttled_poll_is_counted_and_retried_at_the_next_beat():
@@ -101,3 +113,80 @@ def test_a_poll_error_no_retry_can_fix_ends_the_wait(status):
     poll, _starts = poller(clock, [ApiError("refused", status=status)], took=0.1)
     with pytest.raises(ApiError):
         run(poll, clock)
+
+
+def incomplete(items=()):
+    return ReadIntegrityError("Gathered 100 unique records but the API reported a total of 300", "incomplete", items=items)
+
+
+def test_an_incomplete_read_is_a_failed_poll_never_a_success():
+    clock = Clock()
+    # Every item served is running, but the list does not add up to its total: no verdict from it.
+    poll, starts = poller(clock, [incomplete([task("t1", "RUNNING")]), "PENDING", "RUNNING"], took=0.5)
+    outcome = run(poll, clock)
+    assert outcome.succeeded
+    assert (outcome.polls, outcome.failed_polls) == (3, 1)
+    assert starts == [0.0, 5.0, 10.0]
+
+
+def test_a_wait_whose_reads_stay_incomplete_ends_incomplete_at_the_deadline_not_reached():
+    clock = Clock()
+    poll, _starts = poller(clock, [incomplete([task("t1", "RUNNING")])], took=0.5)
+    outcome = run(poll, clock, timeout=12)
+    assert outcome.reason == "incomplete"
+    assert not outcome.succeeded
+    assert outcome.polls == outcome.failed_polls
+    assert "no complete read of the VIAS tasks within wait_timeout=12 s" in outcome.message()
+    assert "total of 300" in outcome.message()
+
+
+def test_a_forbidden_item_in_an_incomplete_read_still_ends_the_wait():
+    clock = Clock()
+    poll, _starts = poller(clock, [incomplete([task("t1", "FAILED")])], took=0.5)
+    outcome = run(poll, clock)
+    assert outcome.reason == "forbidden"
+    assert [offender["id"] for offender in outcome.offenders] == ["t1"]
+
+
+def test_another_objects_answer_is_a_failed_poll_and_never_counted():
+    clock = Clock()
+    foreign = ReadIntegrityError("asked for VIAS task t1, the service answered with VIAS task t9", "foreign")
+    poll, _starts = poller(clock, [foreign, "RUNNING"], took=0.5)
+    outcome = run(poll, clock)
+    assert outcome.succeeded
+    assert outcome.failed_polls == 1
+    assert [item["id"] for item in outcome.items] == ["t1"]
+
+
+@pytest.mark.parametrize("kind", ["redirect", "too_large"])
+def test_a_redirect_or_an_oversized_answer_ends_the_wait_at_once(kind):
+    clock = Clock()
+    poll, _starts = poller(clock, [ApiError("no", kind=kind)], took=0.1)
+    with pytest.raises(ApiError):
+        run(poll, clock)
+
+
+def test_progress_lines_come_at_most_every_interval_with_the_counts_by_phase():
+    clock = Clock()
+    lines = []
+    poll, _starts = poller(clock, ["PENDING"] * 6 + ["RUNNING"], took=0.5)
+    outcome = run(poll, clock, sleep=5, progress=lines.append, progress_interval=10)
+    assert outcome.succeeded
+    assert lines == ["10 s of 60 s: pending=1", "20 s of 60 s: pending=1"]
+
+
+def test_the_outcome_carries_its_headline_offenders_with_raw_states_and_the_items_not_reached():
+    clock = Clock()
+
+    def poll(_pending, _deadline):
+        clock.now += 0.5
+        return [task("t1", "RUNNING"), dict(task("t2", "FAILED"), error={"code": "VIAS.20002", "message": "no resources"}),
+                task("t3", "PENDING")]
+
+    outcome = run(poll, clock).to_result()
+    assert outcome["reason"] == "forbidden"
+    assert outcome["headline"] == "1 of 3 VIAS task(s) reached a forbidden phase (failed) after 0.5 s"
+    assert outcome["offenders"] == [{"id": "t2", "name": None, "state": "FAILED", "states": ["FAILED"], "phase": "failed",
+                                     "reason": "VIAS.20002: no resources", "watched_seconds": 0.5}]
+    assert outcome["not_reached"] == ["t2", "t3"]
+    assert outcome["message"].startswith(outcome["headline"] + ": t2: state FAILED")
