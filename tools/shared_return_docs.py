@@ -1,6 +1,7 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Keep the return values every module shares documented once: ``wait`` and ``api_calls``.
+"""Keep the return values modules share documented once: ``wait`` and ``api_calls`` (every module),
+``total``, ``count``, ``complete`` and ``pages`` (every module that reads a list).
 
 Ansible has documentation fragments for options but not for return values,
 and ansible-doc reads RETURN as a literal string, so each module carries its
@@ -23,30 +24,64 @@ SHARED = {
     "wait": """wait:
   description:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+    - The same fields, rendered the same way, make the fact C(assert_task_states_result) of the role
+      hwcloud.tasks.assert_task_states and the input of the report filters hwcloud.tasks.junit_report and
+      hwcloud.tasks.markdown_report.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
-  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
+  sample:
+    succeeded: true
+    reason: reached
+    headline: all 4 VIAS task(s) running after 12.5 s
+    waited: 12.5
+    timeout: 300
+    polls: 4
+    failed_polls: 0
   contains:
     succeeded:
-      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      description: Whether every item reached a wanted phase in time, none a forbidden one, and the read behind it was complete.
       type: bool
       sample: true
     reason:
-      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      description:
+        - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
+          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
+          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
+          given).
       type: str
       sample: reached
+    headline:
+      description: One sentence that says how the wait ended, with the configured timeout and the time watched.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s)"
+    message:
+      description:
+        - The headline, then each offender (at most 20) with its raw state, phase and the reason the API gives.
+        - The module's C(msg) when the wait failed.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s): 8656...: state PENDING, phase pending"
     waited:
       description: Seconds the module waited.
       type: float
       sample: 12.5
+    timeout:
+      description: The O(wait_timeout) the wait had.
+      type: int
+      sample: 300
     polls:
       description: How many times the module read the selection.
       type: int
       sample: 4
     failed_polls:
-      description: Polls that were throttled or failed and were tried again at the next poll.
+      description:
+        - Polls that were throttled, failed, or could not be trusted (an incomplete list, another object's answer),
+          and were tried again at the next poll.
       type: int
       sample: 0
+    count:
+      description: How many items the last successful read held.
+      type: int
+      sample: 4
     transitions:
       description: Every change of phase seen during the wait, with the raw state and when it was seen.
       type: list
@@ -54,11 +89,25 @@ SHARED = {
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
     offenders:
-      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      description:
+        - The items in a forbidden phase, or not yet in a wanted one at the timeout, each with its raw state as shown
+          (C(state)), its raw states (C(states), upper-case; several for a batch or a HiLens task's pods), its phase
+          and the reason the API gives.
       type: list
       elements: dict
       sample:
-        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+        - id: 8656efdafebf440bb7008f174db6c567
+          name: gate-3
+          state: START_FAILED
+          states: [START_FAILED]
+          phase: failed
+          reason: "VIAS.2001: no resources"
+          watched_seconds: 30.1
+    not_reached:
+      description: The ids of the items that were not in a wanted phase when the wait ended.
+      type: list
+      elements: str
+      sample: [8656efdafebf440bb7008f174db6c567]
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
@@ -84,7 +133,7 @@ SHARED = {
       sample: 1
 """,
     "api_calls": """api_calls:
-  description: What the module sent to the API in this run, retries included.
+  description: What the module sent to the API in this run, retries included; also returned when the module fails.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
@@ -101,6 +150,39 @@ SHARED = {
       description: Answers that asked the module to slow down (HTTP 429).
       type: int
       sample: 0
+""",
+}
+
+# Return values of the modules that read a list: the same names, with the same meaning, in each.
+LIST_MODULES = ("hilens_task_info", "octopus_system_job_info", "vas_task_info", "vias_batch_task_info")
+SHARED_BY_LISTS = {
+    "total": """total:
+  description:
+    - The number of items the API reports for the query, over all pages; the same name in every module that reads a list
+      (the API itself calls it C(count), or C(total) in Octopus).
+  returned: when the list was read
+  type: int
+  sample: 5000
+""",
+    "count": """count:
+  description: The same number as RV(total), under the name most of the APIs give it.
+  returned: when the list was read
+  type: int
+  sample: 5000
+""",
+    "complete": """complete:
+  description:
+    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
+      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+  returned: when the list was read
+  type: bool
+  sample: true
+""",
+    "pages": """pages:
+  description: How many pages were read.
+  returned: when the list was read
+  type: int
+  sample: 50
 """,
 }
 
@@ -123,7 +205,10 @@ def split_return(source, path):
 def with_shared_blocks(source, path):
     """``source`` with each shared block of its RETURN replaced by the one text; ValueError if one is missing."""
     head, documentation, tail = split_return(source, path)
-    for key, text in SHARED.items():
+    shared = dict(SHARED)
+    if path.stem in LIST_MODULES:
+        shared.update(SHARED_BY_LISTS)
+    for key, text in shared.items():
         documentation, found = block_pattern(key).subn(lambda _match, text=text: text, documentation)
         if found != 1:
             raise ValueError("%s: RETURN must document %r once (found %d)" % (path, key, found))

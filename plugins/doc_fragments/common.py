@@ -7,7 +7,7 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     # Connection, authentication and response handling shared by every module.
-    # The argument spec these describe is COMMON_ARGUMENT_SPEC in module_utils/module.py.
+    # The argument spec these describe is COMMON_ARGUMENT_SPEC in module_utils/declaration.py.
     DOCUMENTATION = r"""
 options:
   region:
@@ -92,17 +92,38 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to answer one request, for example V(30).
+      - Seconds one attempt of a request may take, from connecting to the last byte of the answer (connecting, sending,
+        waiting for the answer and reading all of it). An attempt that takes longer is cut (even from a server that keeps
+        sending a byte now and then) and counts as a failure that O(retries) may try again, for example V(30).
+      - While waiting (O(wait_for)), no attempt runs past the end of O(wait_timeout).
     type: int
     default: 30
   retries:
     description:
-      - How many times a request is tried again after a throttle (HTTP 429), a server error (500, 502, 503, 504),
-        a connection failure, a timeout or a body that is not JSON, for example V(4).
-      - Each retry waits with jittered exponential backoff, or as long as a C(Retry-After) header asks.
-        Other client errors (400, 401, 403, 404) are never retried.
+      - How many times a request is tried again after a server error (500, 502, 503, 504), a connection failure,
+        a timeout or a body that is not JSON, for example V(4). Each retry waits with jittered exponential backoff.
+      - Throttled requests (HTTP 429) do not count against it; they are retried until O(retry_timeout) runs out.
+      - Other client errors (400, 401, 403, 404) and redirects are never retried.
     type: int
     default: 4
+  retry_timeout:
+    description:
+      - Seconds a request may keep being retried, counted from its first attempt; no retry starts after it, for example
+        V(120).
+      - A throttled request (HTTP 429, C(APIGW.0308)) waits at least what the server's C(Retry-After) asks (2-5 s when it
+        asks nothing), plus a random share that grows with each throttle, so that many hosts under one account quota
+        do not return in one wave. A C(Retry-After) longer than what is left fails at once and says so.
+      - While waiting (O(wait_for)), the end of O(wait_timeout) comes first when it is sooner.
+    type: int
+    default: 120
+  max_response_size:
+    description:
+      - The largest answer the module reads, counted after decompression, as bytes or with a unit, for example V(64M)
+        or V(200M). A larger answer (or a compressed one that would inflate past it) fails and names this option.
+      - The default is far above the largest page of these APIs (200 VIAS batch tasks or 100 HiLens tasks take well
+        under 1 MB); raise it only for O(ignore:is_paged=false) on a very large account.
+    type: bytes
+    default: 64M
   schema_validation:
     description:
       - What to do when a response does not match the JSON Schema written from the vendor's documentation.
@@ -116,6 +137,11 @@ options:
 notes:
   - Authentication is chosen by what is set, options and environment together, in this order
     O(auth_token), then O(access_key) and O(secret_key), then O(user_name), O(password) and O(domain_name).
+  - A task that runs on the controller through the local connection (a play on V(localhost), or a task delegated to it)
+    runs in the controller's own process, without shipping the module, which costs a few hundredths of a second instead
+    of a few tenths. Any other task (another host, C(become), C(async)), and every task when the variable
+    C(hwcloud_tasks_in_process) is V(false), ships the module as usual. Both paths validate the same options and return
+    the same results.
   - Options may be set for every module at once with C(module_defaults) and the action group
     C(group/hwcloud.tasks.hwcloud).
 requirements:
@@ -202,14 +228,25 @@ options:
   wait_timeout:
     description:
       - Seconds to wait for the whole selection, for example V(600). The module then fails and lists the items
-        not yet in a wanted phase, with their raw state.
+        not yet in a wanted phase, with their raw state; a wait whose last read of a list was incomplete fails as
+        V(incomplete) instead, since no verdict can be given on it.
     type: int
     default: 300
   wait_sleep:
     description:
       - Seconds from the start of one poll to the start of the next, for example V(10); the polls keep this cadence
         however long each takes, and one that takes longer than this is followed by the next at once.
-      - A poll that is throttled or fails is retried at the next one.
+      - A poll that is throttled, fails, or reads a list that does not add up to its total is retried at the next one;
+        the last poll starts in time to end by O(wait_timeout).
     type: int
     default: 5
+  wait_progress:
+    description:
+      - While waiting, print a line with the time waited and the items by phase at most every this many seconds,
+        for example V(60). V(0) prints none.
+      - Only a task that runs on the controller in process can print while it runs (see the notes); a module shipped
+        elsewhere cannot, by the way Ansible runs modules, and prints nothing until it ends. The role
+        hwcloud.tasks.assert_task_states runs its wait this way.
+    type: int
+    default: 30
 """

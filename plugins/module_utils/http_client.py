@@ -29,6 +29,7 @@ signature).
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import math
@@ -236,10 +237,8 @@ class _AttemptWatch:
             self.fired = True
             sock = getattr(self.connection, "sock", None)
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):  # already closed
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:  # already closed
-                pass
 
 
 def _watched(connection_class):
@@ -356,8 +355,7 @@ class _BodyReader:
             if self.encoding == "deflate" and not isinstance(self.decoder, _RawDeflate):
                 # Some servers send raw deflate without the zlib header: start again that way.
                 self.decoder = _RawDeflate()
-                for piece in self._decode(data, room):
-                    yield piece
+                yield from self._decode(data, room)
                 return
             raise
 

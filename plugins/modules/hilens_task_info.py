@@ -108,9 +108,16 @@ tasks:
       sum_pod_number: 1
       task_status: [{pod_id: pod-1, pod_name: edge-node-1, task_status: RUNNING}]
       phase: running
+total:
+  description:
+    - The number of items the API reports for the query, over all pages; the same name in every module that reads a list
+      (the API itself calls it C(count), or C(total) in Octopus).
+  returned: when the list was read
+  type: int
+  sample: 5000
 count:
-  description: The number of tasks the API reports for the deployment.
-  returned: always
+  description: The same number as RV(total), under the name most of the APIs give it.
+  returned: when the list was read
   type: int
   sample: 5000
 summary:
@@ -119,42 +126,78 @@ summary:
   type: dict
   sample: {total: 3, by_phase: {pending: 0, running: 2, succeeded: 0, failed: 1, stopped: 0, unknown: 0}, by_state: {RUNNING: 2, FAILED: 1}}
 complete:
-  description: Whether the tasks gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
-  returned: always
+  description:
+    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
+      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+  returned: when the list was read
   type: bool
   sample: true
 pages:
   description: How many pages were read.
-  returned: always
+  returned: when the list was read
   type: int
   sample: 50
 wait:
   description:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+    - The same fields, rendered the same way, make the fact C(assert_task_states_result) of the role
+      hwcloud.tasks.assert_task_states and the input of the report filters hwcloud.tasks.junit_report and
+      hwcloud.tasks.markdown_report.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
-  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
+  sample:
+    succeeded: true
+    reason: reached
+    headline: all 4 VIAS task(s) running after 12.5 s
+    waited: 12.5
+    timeout: 300
+    polls: 4
+    failed_polls: 0
   contains:
     succeeded:
-      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      description: Whether every item reached a wanted phase in time, none a forbidden one, and the read behind it was complete.
       type: bool
       sample: true
     reason:
-      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      description:
+        - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
+          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
+          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
+          given).
       type: str
       sample: reached
+    headline:
+      description: One sentence that says how the wait ended, with the configured timeout and the time watched.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s)"
+    message:
+      description:
+        - The headline, then each offender (at most 20) with its raw state, phase and the reason the API gives.
+        - The module's C(msg) when the wait failed.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s): 8656...: state PENDING, phase pending"
     waited:
       description: Seconds the module waited.
       type: float
       sample: 12.5
+    timeout:
+      description: The O(wait_timeout) the wait had.
+      type: int
+      sample: 300
     polls:
       description: How many times the module read the selection.
       type: int
       sample: 4
     failed_polls:
-      description: Polls that were throttled or failed and were tried again at the next poll.
+      description:
+        - Polls that were throttled, failed, or could not be trusted (an incomplete list, another object's answer),
+          and were tried again at the next poll.
       type: int
       sample: 0
+    count:
+      description: How many items the last successful read held.
+      type: int
+      sample: 4
     transitions:
       description: Every change of phase seen during the wait, with the raw state and when it was seen.
       type: list
@@ -162,11 +205,25 @@ wait:
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
     offenders:
-      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      description:
+        - The items in a forbidden phase, or not yet in a wanted one at the timeout, each with its raw state as shown
+          (C(state)), its raw states (C(states), upper-case; several for a batch or a HiLens task's pods), its phase
+          and the reason the API gives.
       type: list
       elements: dict
       sample:
-        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+        - id: 8656efdafebf440bb7008f174db6c567
+          name: gate-3
+          state: START_FAILED
+          states: [START_FAILED]
+          phase: failed
+          reason: "VIAS.2001: no resources"
+          watched_seconds: 30.1
+    not_reached:
+      description: The ids of the items that were not in a wanted phase when the wait ended.
+      type: list
+      elements: str
+      sample: [8656efdafebf440bb7008f174db6c567]
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
@@ -191,7 +248,7 @@ wait:
       type: int
       sample: 1
 api_calls:
-  description: What the module sent to the API in this run, retries included.
+  description: What the module sent to the API in this run, retries included; also returned when the module fails.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
@@ -210,29 +267,39 @@ api_calls:
       sample: 0
 """
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import HILENS_TASKS
-from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import (
+    PAGE_HINT,
+    ListSelection,
+    ModuleDeclaration,
+    named_page,
+    paging_options,
+)
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import run_module
+
+KIND = KINDS["hilens"]
+
+
+def select(params):
+    return ListSelection(
+        KIND.list_api,
+        path_params=dict(deployment_id=params["deployment_id"]),
+        named_page=named_page(KIND.list_api.paging, params),
+    )
+
+
+DECLARATION = ModuleDeclaration(
+    "hilens_task_info",
+    KIND,
+    options=dict(KIND.selection, **paging_options(KIND.list_api.paging)),
+    select=select,
+    list_options=True,
+    ranges=(("offset", 0, None, PAGE_HINT), ("limit", 1, 100, PAGE_HINT)),
+)
 
 
 def main():
-    module = HwCloudModule(
-        argument_spec=dict(
-            deployment_id=dict(type="str", required=True),
-            offset=dict(type="int"),
-            limit=dict(type="int"),
-        ),
-        list_module=True,
-    )
-    module.require_range("offset", 0, None, "omit it to read every page")
-    module.require_range("limit", 1, 100, "omit it to read every page")
-    module.run_list(
-        HILENS_TASKS,
-        "hilens",
-        return_key="tasks",
-        total_key="count",
-        path_params=dict(deployment_id=module.params["deployment_id"]),
-        query={},
-    )
+    run_module(DECLARATION)
 
 
 if __name__ == "__main__":

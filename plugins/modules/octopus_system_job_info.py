@@ -140,52 +140,95 @@ jobs:
       update_at: 1640966400000
       phase: succeeded
 total:
-  description: The number of jobs the API reports for the query.
-  returned: always
+  description:
+    - The number of items the API reports for the query, over all pages; the same name in every module that reads a list
+      (the API itself calls it C(count), or C(total) in Octopus).
+  returned: when the list was read
   type: int
-  sample: 1
+  sample: 5000
+count:
+  description: The same number as RV(total), under the name most of the APIs give it.
+  returned: when the list was read
+  type: int
+  sample: 5000
 summary:
   description: The number of jobs by phase (all six phases) and by raw status.
   returned: when O(summary) is true
   type: dict
   sample: {total: 2, by_phase: {pending: 1, running: 1, succeeded: 0, failed: 0, stopped: 0, unknown: 0}, by_state: {QUEUING: 1, RUNNING: 1}}
 complete:
-  description: Whether the jobs gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
-  returned: always
+  description:
+    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
+      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+  returned: when the list was read
   type: bool
   sample: true
 pages:
   description: How many pages were read.
-  returned: always
+  returned: when the list was read
   type: int
-  sample: 1
+  sample: 50
 wait:
   description:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+    - The same fields, rendered the same way, make the fact C(assert_task_states_result) of the role
+      hwcloud.tasks.assert_task_states and the input of the report filters hwcloud.tasks.junit_report and
+      hwcloud.tasks.markdown_report.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
-  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
+  sample:
+    succeeded: true
+    reason: reached
+    headline: all 4 VIAS task(s) running after 12.5 s
+    waited: 12.5
+    timeout: 300
+    polls: 4
+    failed_polls: 0
   contains:
     succeeded:
-      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      description: Whether every item reached a wanted phase in time, none a forbidden one, and the read behind it was complete.
       type: bool
       sample: true
     reason:
-      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      description:
+        - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
+          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
+          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
+          given).
       type: str
       sample: reached
+    headline:
+      description: One sentence that says how the wait ended, with the configured timeout and the time watched.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s)"
+    message:
+      description:
+        - The headline, then each offender (at most 20) with its raw state, phase and the reason the API gives.
+        - The module's C(msg) when the wait failed.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s): 8656...: state PENDING, phase pending"
     waited:
       description: Seconds the module waited.
       type: float
       sample: 12.5
+    timeout:
+      description: The O(wait_timeout) the wait had.
+      type: int
+      sample: 300
     polls:
       description: How many times the module read the selection.
       type: int
       sample: 4
     failed_polls:
-      description: Polls that were throttled or failed and were tried again at the next poll.
+      description:
+        - Polls that were throttled, failed, or could not be trusted (an incomplete list, another object's answer),
+          and were tried again at the next poll.
       type: int
       sample: 0
+    count:
+      description: How many items the last successful read held.
+      type: int
+      sample: 4
     transitions:
       description: Every change of phase seen during the wait, with the raw state and when it was seen.
       type: list
@@ -193,11 +236,25 @@ wait:
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
     offenders:
-      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      description:
+        - The items in a forbidden phase, or not yet in a wanted one at the timeout, each with its raw state as shown
+          (C(state)), its raw states (C(states), upper-case; several for a batch or a HiLens task's pods), its phase
+          and the reason the API gives.
       type: list
       elements: dict
       sample:
-        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+        - id: 8656efdafebf440bb7008f174db6c567
+          name: gate-3
+          state: START_FAILED
+          states: [START_FAILED]
+          phase: failed
+          reason: "VIAS.2001: no resources"
+          watched_seconds: 30.1
+    not_reached:
+      description: The ids of the items that were not in a wanted phase when the wait ended.
+      type: list
+      elements: str
+      sample: [8656efdafebf440bb7008f174db6c567]
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
@@ -222,7 +279,7 @@ wait:
       type: int
       sample: 1
 api_calls:
-  description: What the module sent to the API in this run, retries included.
+  description: What the module sent to the API in this run, retries included; also returned when the module fails.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
@@ -241,51 +298,51 @@ api_calls:
       sample: 0
 """
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import OCTOPUS_SYSTEM_JOBS
-from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
-from ansible_collections.hwcloud.tasks.plugins.module_utils.timestamps import TimestampError, to_epoch_millis
+from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import (
+    PAGE_HINT,
+    ListSelection,
+    ModuleDeclaration,
+    named_page,
+    paging_options,
+)
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ParameterError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import run_module
+from ansible_collections.hwcloud.tasks.plugins.module_utils.timestamps import to_epoch_millis
 
-JOB_TYPES = ["PACKAGE_IMPORT", "PACKAGE_DELETE", "SCENARIO_AUTO_MINING", "SCENARIO_TO_SIM", "FRAME_EXTRACT", "SCENARIO_EXTRACT"]
-STATUSES = ["QUEUING", "SUBMIT_FAILED", "RUNNING", "RUN_FAILED", "FINISHED", "STOPPED", "LAUNCHING", "UPLOADING", "UPLOAD_FAILED"]
+KIND = KINDS["octopus"]
 MAX_FILTER_VALUES = 20
 
 
-def main():
-    module = HwCloudModule(
-        argument_spec=dict(
-            workspace_id=dict(type="str"),
-            data_id=dict(type="str"),
-            id=dict(type="int", aliases=["job_id"]),
-            job_types=dict(type="list", elements="str", choices=JOB_TYPES),
-            statuses=dict(type="list", elements="str", choices=STATUSES),
-            start_time=dict(type="raw"),
-            end_time=dict(type="raw"),
-            sort=dict(type="str"),
-            offset=dict(type="int"),
-            limit=dict(type="int"),
-        ),
-        list_module=True,
-    )
-    params = module.params
-    module.require_range("offset", 0, None, "omit it to read every page")
-    module.require_range("limit", 1, 100, "omit it to read every page")
+def select(params):
     for name in ("job_types", "statuses"):
         if params[name] and len(params[name]) > MAX_FILTER_VALUES:
-            module.fail("%s takes at most %d values (got %d)" % (name, MAX_FILTER_VALUES, len(params[name])))
-    try:
-        times = dict((name, to_epoch_millis(name, params[name])) for name in ("start_time", "end_time"))
-    except TimestampError as exc:
-        module.fail(str(exc))
+            raise ParameterError("%s takes at most %d values (got %d)" % (name, MAX_FILTER_VALUES, len(params[name])))
     query = dict(
         workspace_id=params["workspace_id"],
         data_id=params["data_id"],
         id=params["id"],
-        job_types=params["job_types"] or None,  # requests repeats list values: job_types=A&job_types=B
+        job_types=params["job_types"] or None,  # a list repeats the key: job_types=A&job_types=B
         statuses=params["statuses"] or None,
         sort=params["sort"],
-        **times
+        start_time=to_epoch_millis("start_time", params["start_time"]),
+        end_time=to_epoch_millis("end_time", params["end_time"]),
     )
-    module.run_list(OCTOPUS_SYSTEM_JOBS, "octopus", return_key="jobs", total_key="total", path_params={}, query=query)
+    return ListSelection(KIND.list_api, query=query, named_page=named_page(KIND.list_api.paging, params))
+
+
+DECLARATION = ModuleDeclaration(
+    "octopus_system_job_info",
+    KIND,
+    options=dict(KIND.filters, **paging_options(KIND.list_api.paging)),
+    select=select,
+    list_options=True,
+    ranges=(("offset", 0, None, PAGE_HINT), ("limit", 1, 100, PAGE_HINT)),
+)
+
+
+def main():
+    run_module(DECLARATION)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ description:
   - Reads the batch tasks of Huawei Cloud VIAS (video intelligent analysis service)
     with C(GET /v2/{project_id}/batch-tasks).
   - Every filter is optional. Reads every page (200 per page, pages after the first concurrently)
-    unless O(page_num) or O(page_size) names one, or O(is_paged=false) asks the API for everything at once.
+    unless O(page_num) or O(limit) names one, or O(is_paged=false) asks the API for everything at once.
   - Returns each batch task as the API sent it, validated against a JSON Schema, plus a normalized C(phase)
     aggregated from its C(batch_task_status_info) counts.
 author:
@@ -27,14 +27,16 @@ options:
     default: true
   page_num:
     description:
-      - Read only this page (1-10000), for example V(3).
-      - When neither O(page_num) nor O(page_size) is set, every page is read.
+      - Read only this page (1-10000), for example V(3). The API pages by number, not by offset.
+      - When neither O(page_num) nor O(limit) is set, every page is read.
     type: int
-  page_size:
+  limit:
     description:
       - Read only one page of this many batch tasks (5-200), for example V(50).
-      - When neither O(page_num) nor O(page_size) is set, every page is read with the largest page size.
+      - Named O(limit) as in the other modules that read a list; the API calls it C(page_size), which is accepted too.
+      - When neither O(page_num) nor O(limit) is set, every page is read with the largest page size.
     type: int
+    aliases: [page_size]
   order_by:
     description:
       - Ascending or descending order, for example V(asc).
@@ -106,7 +108,7 @@ EXAMPLES = r"""
 
 - name: Stop when any batch task has failed tasks
   ansible.builtin.assert:
-    that: failed_batches.count == 0
+    that: failed_batches.total == 0
 
 - name: Find batch tasks by name, oldest first, names and counts only
   hwcloud.tasks.vias_batch_task_info:
@@ -152,53 +154,96 @@ batch_tasks:
       created_at: 1685667905165
       batch_task_status_info: {running: 3, failed: 1}
       phase: failed
-count:
-  description: The number of batch tasks the API reports for the query.
-  returned: always
+total:
+  description:
+    - The number of items the API reports for the query, over all pages; the same name in every module that reads a list
+      (the API itself calls it C(count), or C(total) in Octopus).
+  returned: when the list was read
   type: int
-  sample: 2
+  sample: 5000
+count:
+  description: The same number as RV(total), under the name most of the APIs give it.
+  returned: when the list was read
+  type: int
+  sample: 5000
 summary:
   description: The number of batch tasks by phase (all six phases) and by raw state.
   returned: when O(summary) is true
   type: dict
   sample: {total: 2, by_phase: {pending: 0, running: 1, succeeded: 0, failed: 1, stopped: 0, unknown: 0}, by_state: {"running=3": 1, "failed=1,running=3": 1}}
 complete:
-  description: Whether the batch tasks gathered are exactly the ones the API counted; false (with a warning) when the list changed while it was read.
-  returned: always
+  description:
+    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
+      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+  returned: when the list was read
   type: bool
   sample: true
 pages:
   description: How many pages were read.
-  returned: always
+  returned: when the list was read
   type: int
   sample: 50
 wait:
   description:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+    - The same fields, rendered the same way, make the fact C(assert_task_states_result) of the role
+      hwcloud.tasks.assert_task_states and the input of the report filters hwcloud.tasks.junit_report and
+      hwcloud.tasks.markdown_report.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
-  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
+  sample:
+    succeeded: true
+    reason: reached
+    headline: all 4 VIAS task(s) running after 12.5 s
+    waited: 12.5
+    timeout: 300
+    polls: 4
+    failed_polls: 0
   contains:
     succeeded:
-      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      description: Whether every item reached a wanted phase in time, none a forbidden one, and the read behind it was complete.
       type: bool
       sample: true
     reason:
-      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      description:
+        - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
+          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
+          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
+          given).
       type: str
       sample: reached
+    headline:
+      description: One sentence that says how the wait ended, with the configured timeout and the time watched.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s)"
+    message:
+      description:
+        - The headline, then each offender (at most 20) with its raw state, phase and the reason the API gives.
+        - The module's C(msg) when the wait failed.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s): 8656...: state PENDING, phase pending"
     waited:
       description: Seconds the module waited.
       type: float
       sample: 12.5
+    timeout:
+      description: The O(wait_timeout) the wait had.
+      type: int
+      sample: 300
     polls:
       description: How many times the module read the selection.
       type: int
       sample: 4
     failed_polls:
-      description: Polls that were throttled or failed and were tried again at the next poll.
+      description:
+        - Polls that were throttled, failed, or could not be trusted (an incomplete list, another object's answer),
+          and were tried again at the next poll.
       type: int
       sample: 0
+    count:
+      description: How many items the last successful read held.
+      type: int
+      sample: 4
     transitions:
       description: Every change of phase seen during the wait, with the raw state and when it was seen.
       type: list
@@ -206,11 +251,25 @@ wait:
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
     offenders:
-      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      description:
+        - The items in a forbidden phase, or not yet in a wanted one at the timeout, each with its raw state as shown
+          (C(state)), its raw states (C(states), upper-case; several for a batch or a HiLens task's pods), its phase
+          and the reason the API gives.
       type: list
       elements: dict
       sample:
-        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+        - id: 8656efdafebf440bb7008f174db6c567
+          name: gate-3
+          state: START_FAILED
+          states: [START_FAILED]
+          phase: failed
+          reason: "VIAS.2001: no resources"
+          watched_seconds: 30.1
+    not_reached:
+      description: The ids of the items that were not in a wanted phase when the wait ended.
+      type: list
+      elements: str
+      sample: [8656efdafebf440bb7008f174db6c567]
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
@@ -235,7 +294,7 @@ wait:
       type: int
       sample: 1
 api_calls:
-  description: What the module sent to the API in this run, retries included.
+  description: What the module sent to the API in this run, retries included; also returned when the module fails.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
@@ -256,65 +315,59 @@ api_calls:
 
 import re
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VIAS_BATCH_TASKS
-from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import (
+    PAGE_HINT,
+    ListSelection,
+    ModuleDeclaration,
+    named_page,
+    paging_options,
+)
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ParameterError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import run_module
 
-TASK_STATES = [
-    "pending", "recovering", "starting", "upgrading", "create_failed", "start_failed", "running", "stopping", "stopped",
-    "abnormal", "succeeded", "failed", "deleting", "freezing", "frozen", "stopped_no_service", "scheduling", "lack_of_resources",
-]
+KIND = KINDS["vias_batch"]
+PAGING = KIND.list_api.paging
 # The vendor's patterns, kept as written: ",-_" is a character range there (',' to '_'),
 # so the API accepts more punctuation than it seems to, and so do we.
 VIDEO_GROUP_PATTERN = re.compile("^[a-zA-Z0-9\u4e00-\u9fa5,-_]{1,1000}\\Z")
 NAME_PATTERN = re.compile("^[a-zA-Z0-9\u4e00-\u9fa5,-_]{2,64}\\Z")
 
 
-def check_patterns(module):
-    params = module.params
+def select(params):
     for name, pattern, size in (("video_group", VIDEO_GROUP_PATTERN, "1-1000"), ("manufacturer", NAME_PATTERN, "2-64"), ("title", NAME_PATTERN, "2-64")):
         if params[name] is not None and not pattern.match(params[name]):
-            module.fail(
+            raise ParameterError(
                 "%s must be %s letters, digits, Chinese characters or the punctuation the API allows "
                 "(pattern %s) (got %r)" % (name, size, pattern.pattern, params[name])
             )
     if params["name_like"] is not None and len(params["name_like"]) > 100:
-        module.fail("name_like must be at most 100 characters (got %d)" % len(params["name_like"]))
-
-
-def main():
-    module = HwCloudModule(
-        argument_spec=dict(
-            is_paged=dict(type="bool", default=True),
-            page_num=dict(type="int"),
-            page_size=dict(type="int"),
-            order_by=dict(type="str", choices=["asc", "desc"], default="desc"),
-            sort_name=dict(type="str", choices=["task_count", "created_at"], default="created_at"),
-            video_group=dict(type="str"),
-            task_state=dict(type="str", choices=TASK_STATES),
-            type_like=dict(type="str", choices=["batch_task_name", "publish_service_name"]),
-            name_like=dict(type="str"),
-            manufacturer=dict(type="str"),
-            title=dict(type="str"),
-        ),
-        list_module=True,
-        required_by=dict(name_like="type_like"),
-    )
-    params = module.params
-    module.require_range("page_num", 1, 10000, "omit it to read every page")
-    module.require_range("page_size", 5, 200, "omit it to read every page")
-    check_patterns(module)
+        raise ParameterError("name_like must be at most 100 characters (got %d)" % len(params["name_like"]))
     query = dict(
         (name, params[name])
         for name in ("order_by", "sort_name", "video_group", "task_state", "type_like", "name_like", "manufacturer", "title")
     )
     if not params["is_paged"]:
-        if params["page_num"] is not None or params["page_size"] is not None:
-            module.fail("page_num and page_size page the answer; they cannot be set with is_paged: false")
+        if params["page_num"] is not None or params["limit"] is not None:
+            raise ParameterError("page_num and limit (page_size) page the answer; they cannot be set with is_paged: false")
         query["is_paged"] = "false"
-    module.run_list(
-        VIAS_BATCH_TASKS, "vias_batch", return_key="batch_tasks", total_key="count", path_params={}, query=query,
-        unpaged=not params["is_paged"],
-    )
+        return ListSelection(KIND.list_api, query=query, unpaged=True)
+    return ListSelection(KIND.list_api, query=query, named_page=named_page(PAGING, params))
+
+
+DECLARATION = ModuleDeclaration(
+    "vias_batch_task_info",
+    KIND,
+    options=dict(KIND.filters, **paging_options(PAGING, size_aliases=["page_size"])),
+    select=select,
+    list_options=True,
+    ranges=(("page_num", 1, 10000, PAGE_HINT), ("limit", 5, 200, PAGE_HINT)),
+    required_by=dict(name_like="type_like"),
+)
+
+
+def main():
+    run_module(DECLARATION)
 
 
 if __name__ == "__main__":

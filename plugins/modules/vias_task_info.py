@@ -115,30 +115,64 @@ tasks:
 wait:
   description:
     - How the wait asked by O(wait_for) or O(wait_for_states) ended.
+    - The same fields, rendered the same way, make the fact C(assert_task_states_result) of the role
+      hwcloud.tasks.assert_task_states and the input of the report filters hwcloud.tasks.junit_report and
+      hwcloud.tasks.markdown_report.
   returned: when O(wait_for) or O(wait_for_states) is set
   type: dict
-  sample: {succeeded: true, reason: reached, waited: 12.5, polls: 4, failed_polls: 0}
+  sample:
+    succeeded: true
+    reason: reached
+    headline: all 4 VIAS task(s) running after 12.5 s
+    waited: 12.5
+    timeout: 300
+    polls: 4
+    failed_polls: 0
   contains:
     succeeded:
-      description: Whether every item reached a wanted phase in time and none a forbidden one.
+      description: Whether every item reached a wanted phase in time, none a forbidden one, and the read behind it was complete.
       type: bool
       sample: true
     reason:
-      description: V(reached), V(forbidden) (an item reached a phase of O(fail_on)), V(timeout), or V(too_few) (fewer items than O(ignore:wait_min_count)).
+      description:
+        - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
+          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
+          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
+          given).
       type: str
       sample: reached
+    headline:
+      description: One sentence that says how the wait ended, with the configured timeout and the time watched.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s)"
+    message:
+      description:
+        - The headline, then each offender (at most 20) with its raw state, phase and the reason the API gives.
+        - The module's C(msg) when the wait failed.
+      type: str
+      sample: "1 of 4 VIAS task(s) not running within wait_timeout=300 s (watched 300.2 s): 8656...: state PENDING, phase pending"
     waited:
       description: Seconds the module waited.
       type: float
       sample: 12.5
+    timeout:
+      description: The O(wait_timeout) the wait had.
+      type: int
+      sample: 300
     polls:
       description: How many times the module read the selection.
       type: int
       sample: 4
     failed_polls:
-      description: Polls that were throttled or failed and were tried again at the next poll.
+      description:
+        - Polls that were throttled, failed, or could not be trusted (an incomplete list, another object's answer),
+          and were tried again at the next poll.
       type: int
       sample: 0
+    count:
+      description: How many items the last successful read held.
+      type: int
+      sample: 4
     transitions:
       description: Every change of phase seen during the wait, with the raw state and when it was seen.
       type: list
@@ -146,11 +180,25 @@ wait:
       sample:
         - {id: 8656efdafebf440bb7008f174db6c567, from: pending, to: running, state: RUNNING, at: "2024-05-01T08:00:12.500000Z", after_seconds: 12.5}
     offenders:
-      description: The items in a forbidden phase, or not yet in a wanted one at the timeout, with the reason the API gives.
+      description:
+        - The items in a forbidden phase, or not yet in a wanted one at the timeout, each with its raw state as shown
+          (C(state)), its raw states (C(states), upper-case; several for a batch or a HiLens task's pods), its phase
+          and the reason the API gives.
       type: list
       elements: dict
       sample:
-        - {id: 8656efdafebf440bb7008f174db6c567, name: gate-3, state: START_FAILED, phase: failed, reason: "VIAS.2001: no resources", watched_seconds: 30.1}
+        - id: 8656efdafebf440bb7008f174db6c567
+          name: gate-3
+          state: START_FAILED
+          states: [START_FAILED]
+          phase: failed
+          reason: "VIAS.2001: no resources"
+          watched_seconds: 30.1
+    not_reached:
+      description: The ids of the items that were not in a wanted phase when the wait ended.
+      type: list
+      elements: str
+      sample: [8656efdafebf440bb7008f174db6c567]
     last_poll_error:
       description: Why the last failed poll failed, when one did (polls that fail are retried until O(wait_timeout)).
       type: str
@@ -175,7 +223,7 @@ wait:
       type: int
       sample: 1
 api_calls:
-  description: What the module sent to the API in this run, retries included.
+  description: What the module sent to the API in this run, retries included; also returned when the module fails.
   returned: always
   type: dict
   sample: {requests: 50, retries: 0, throttled: 0}
@@ -194,20 +242,30 @@ api_calls:
       sample: 0
 """
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VIAS_TASK
-from ansible_collections.hwcloud.tasks.plugins.module_utils.module import HwCloudModule
+from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import ModuleDeclaration, ObjectSelection
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.module import run_module
+
+KIND = KINDS["vias"]
+
+
+def select(params):
+    single = params["task_id"] is not None
+    return ObjectSelection(KIND.object_api, [params["task_id"]] if single else params["task_ids"], single)
+
+
+DECLARATION = ModuleDeclaration(
+    "vias_task_info",
+    KIND,
+    options=dict(KIND.selection),
+    select=select,
+    mutually_exclusive=[("task_id", "task_ids")],
+    required_one_of=[("task_id", "task_ids")],
+)
 
 
 def main():
-    module = HwCloudModule(
-        argument_spec=dict(
-            task_id=dict(type="str"),
-            task_ids=dict(type="list", elements="str"),
-        ),
-        mutually_exclusive=[("task_id", "task_ids")],
-        required_one_of=[("task_id", "task_ids")],
-    )
-    module.run_objects(VIAS_TASK, "vias")
+    run_module(DECLARATION)
 
 
 if __name__ == "__main__":

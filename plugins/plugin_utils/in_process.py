@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Front-end 2: run an info module's call in the controller's worker process.
+
+A task that runs on the controller through the local connection pays no
+module shipping: the options are validated here against the module's own
+declaration (types, choices, aliases, defaults, environment fallbacks that see
+the task's ``environment:``, ``no_log`` values), the engine runs in the
+worker, and the result is masked and shaped as AnsibleModule would shape it,
+so that a playbook cannot tell the two paths apart except by their speed.
+
+Any other task (another host or connection, ``delegate_to`` a remote host,
+``become``, ``async``) ships the module as usual, and so does every task
+when the variable ``hwcloud_tasks_in_process`` is false.
+
+The engine and ``requests`` are imported with this file, which the strategy
+loads once in the main process (to read the class's attributes), so every
+worker forked after it starts with them already imported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.errors import UnsupportedError
+from ansible.module_utils.parsing.convert_bool import boolean
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible.utils.vars import merge_hash
+
+from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
+from ansible_collections.hwcloud.tasks.plugins.module_utils.engine import CallFailed, run_call, secrets_in_options
+
+display = Display()
+
+SWITCH = "hwcloud_tasks_in_process"
+LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
+
+
+class InProcessAction(ActionBase):
+    """The action plugin of one info module: ``declaration`` is the module's ModuleDeclaration."""
+
+    declaration = None
+    _supports_check_mode = True
+    _supports_async = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp  # no effect, as in every action plugin since 2.?
+        task_vars = task_vars or {}
+        reason = self.why_shipped(task_vars)
+        if reason is not None:
+            display.vvv("%s: shipping the module (%s)" % (self.module_name, reason))
+            return merge_hash(result, self.ship_module(task_vars))
+        display.vvv("%s: running on the controller, in process" % self.module_name)
+        return merge_hash(result, self.run_in_process())
+
+    @property
+    def module_name(self):
+        return "hwcloud.tasks." + self.declaration.name
+
+    # -- which path ----------------------------------------------------------------------------
+
+    def why_shipped(self, task_vars):
+        """None when the call runs here; else why the module is shipped instead."""
+        switch = task_vars.get(SWITCH, True)
+        try:
+            if not boolean(self._templar.template(switch), strict=True):
+                return "%s is false" % SWITCH
+        except (TypeError, ValueError):
+            raise AnsibleError("%s must be true or false, not %r" % (SWITCH, switch)) from None
+        if self._task.async_val:
+            return "async"
+        connection = getattr(self._connection, "_load_name", None) or getattr(self._connection, "transport", None)
+        if connection not in LOCAL_CONNECTIONS:
+            return "the %s connection runs it elsewhere" % connection
+        if self._play_context.become:
+            return "become"
+        if http.requests is None:
+            return "requests is not installed on the controller"
+        return None
+
+    def ship_module(self, task_vars):
+        wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+        result = self._execute_module(module_name=self.module_name, module_args=self._task.args, task_vars=task_vars,
+                                      wrap_async=wrap_async)
+        if not wrap_async:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        return result
+
+    # -- in process ----------------------------------------------------------------------------
+
+    def run_in_process(self):
+        declaration = self.declaration
+        environment = {}
+        self._compute_environment_string(raw_environment_out=environment)
+        with task_environment(environment):
+            validator = ArgumentSpecValidator(declaration.argument_spec(), **declaration.rules())
+            validation = validator.validate(dict(self._task.args))
+            params = validation.validated_parameters
+            no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access  # AnsibleModule reads it too
+            warnings = ["Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in validation._warnings]
+            no_log_values.update(forms for secret in secrets_in_options(params) for forms in http.secret_forms(secret))
+            if validation.error_messages:
+                error = validation.errors[0]
+                message = validation.errors.msg
+                if isinstance(error, UnsupportedError):
+                    message = "Unsupported parameters for (%s) module: %s" % (self.module_name, message)
+                return self.finish(dict(failed=True, msg=message), params, no_log_values, warnings)
+            try:
+                result, secrets, call_warnings = run_call(declaration, params, progress=self.show_progress)
+            except CallFailed as exc:
+                no_log_values.update(form for secret in exc.secrets for form in http.secret_forms(secret))
+                message = exc.message
+                if exc.missing_library:
+                    message = "Failed to import the required Python library (%s) on the controller's Python" % exc.missing_library
+                result = dict(exc.result, failed=True, msg=message)
+                return self.finish(result, params, no_log_values, warnings + exc.warnings)
+        no_log_values.update(form for secret in secrets for form in http.secret_forms(secret))
+        return self.finish(result, params, no_log_values, warnings + call_warnings)
+
+    def finish(self, result, params, no_log_values, warnings):
+        """The result as AnsibleModule would return it: changed, invocation, warnings, every secret masked."""
+        result = dict(result)
+        result.setdefault("changed", False)
+        result["invocation"] = {"module_args": params}
+        if warnings:
+            result["warnings"] = list(warnings)
+        return remove_values(result, no_log_values)
+
+    def show_progress(self, text):
+        host = self._task.delegate_to or self._play_context.remote_addr or "localhost"
+        display.display("%s: %s waiting: %s" % (host, self.module_name, text))
+
+
+@contextlib.contextmanager
+def task_environment(environment):
+    """The task's ``environment:`` in os.environ while the call runs, as a shipped module would see it
+    (option fallbacks, proxies, CA bundles); restored after, though the worker process ends with the task."""
+    saved = dict((name, os.environ.get(name)) for name in environment)
+    try:
+        for name, value in environment.items():
+            os.environ[str(name)] = str(value)
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
