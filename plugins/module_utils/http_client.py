@@ -71,6 +71,7 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 20.0
 DEFAULT_RETRY_TIMEOUT = 120
 DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+DECODE_STEP = 1024 * 1024
 READ_CHUNK = 64 * 1024
 BODY_EXCERPT = 200
 # Longest cause of a connection failure kept in a message; a longer one loses its middle, never its end.
@@ -343,13 +344,14 @@ class _BodyReader:
             yield data
             return
         try:
-            out = self.decoder.decompress(data, room)
+            # Inflated in steps of at most DECODE_STEP bytes: no single allocation grows with the bomb.
+            out = self.decoder.decompress(data, max(1, min(room, DECODE_STEP)))
             yield out
             while self.decoder.unconsumed_tail:
                 room -= len(out)
                 if room <= 0:
                     raise ResponseTooLarge(self.limit + 1)
-                out = self.decoder.decompress(self.decoder.unconsumed_tail, room)
+                out = self.decoder.decompress(self.decoder.unconsumed_tail, min(room, DECODE_STEP))
                 yield out
         except zlib.error:
             if self.encoding == "deflate" and not isinstance(self.decoder, _RawDeflate):
@@ -479,7 +481,7 @@ class HttpClient:
         throttles = 0
         while True:
             attempt += 1
-            self._hold_back_after_throttle(attempt, deadline)
+            self._hold_back_after_throttle(attempt, retry_deadline)
             self._count("requests")
             try:
                 response, body = self._send_once(method, url, json_body, authenticate, attempt, deadline)
@@ -506,13 +508,12 @@ class HttpClient:
                         raise failure.error from None
                 self._sleep_before_retry(failure, attempt, retry_deadline, deadline)
 
-    def _hold_back_after_throttle(self, attempt, deadline):
-        """A first attempt waits while another request of this run is being throttled (never past the deadline)."""
+    def _hold_back_after_throttle(self, attempt, start_by):
+        """A first attempt waits while another request of this run is asked to (Retry-After), but no later
+        than ``start_by``, when this request's own budget would leave it no time at all."""
         if attempt > 1:
             return
-        wait = self._throttled_until - self.clock()
-        if deadline is not None:
-            wait = min(wait, deadline - self.clock())
+        wait = min(self._throttled_until, start_by) - self.clock()
         if wait > 0:
             self.pause(wait)
 
