@@ -66,7 +66,7 @@ SHARED = {
       sample: 12.5
     timeout:
       description: The O(wait_timeout) the wait had.
-      type: int
+      type: float
       sample: 300
     polls:
       description: How many times the module read the selection.
@@ -206,7 +206,7 @@ def with_shared_blocks(source, path):
     """``source`` with each shared block of its RETURN replaced by the one text; ValueError if one is missing."""
     head, documentation, tail = split_return(source, path)
     shared = dict(SHARED)
-    if path.stem in LIST_MODULES:
+    if pathlib.PurePath(path).stem in LIST_MODULES:
         shared.update(SHARED_BY_LISTS)
     for key, text in shared.items():
         documentation, found = block_pattern(key).subn(lambda _match, text=text: text, documentation)

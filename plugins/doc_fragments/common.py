@@ -140,8 +140,9 @@ notes:
   - A task that runs on the controller through the local connection (a play on V(localhost), or a task delegated to it)
     runs in the controller's own process, without shipping the module, which costs a few hundredths of a second instead
     of a few tenths. Any other task (another host, C(become), C(async)), and every task when the variable
-    C(hwcloud_tasks_in_process) is V(false), ships the module as usual. Both paths validate the same options and return
-    the same results.
+    C(hwcloud_tasks_in_process) is V(false) (or, when it is not set, the environment variable
+    E(HWCLOUD_TASKS_IN_PROCESS) of the controller), ships the module as usual. Both paths validate the same options and
+    return the same results.
   - Options may be set for every module at once with C(module_defaults) and the action group
     C(group/hwcloud.tasks.hwcloud).
 requirements:
@@ -227,10 +228,10 @@ options:
     default: [failed]
   wait_timeout:
     description:
-      - Seconds to wait for the whole selection, for example V(600). The module then fails and lists the items
-        not yet in a wanted phase, with their raw state; a wait whose last read of a list was incomplete fails as
-        V(incomplete) instead, since no verdict can be given on it.
-    type: int
+      - Seconds to wait for the whole selection (1-86400, fractions allowed), for example V(600). The module then fails
+        and lists the items not yet in a wanted phase, with their raw state; a wait whose last read of a list was
+        incomplete fails as V(incomplete) instead, since no verdict can be given on it.
+    type: float
     default: 300
   wait_sleep:
     description:

@@ -51,7 +51,7 @@ WAIT_ARGUMENT_SPEC = dict(
     wait_for=dict(type="list", elements="str", choices=list(PHASES), default=[]),
     wait_for_states=dict(type="list", elements="str", default=[]),
     fail_on=dict(type="list", elements="str", choices=list(PHASES), default=["failed"]),
-    wait_timeout=dict(type="int", default=300),
+    wait_timeout=dict(type="float", default=300),
     wait_sleep=dict(type="int", default=5),
     wait_progress=dict(type="int", default=30),
 )

@@ -13,6 +13,7 @@ the result or fails with the ``message`` and ``result`` of :class:`CallFailed`.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+import difflib
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
@@ -80,15 +81,18 @@ def secrets_in_options(params):
 
 
 def check_ranges(params, ranges):
-    """ParameterError when an option is outside its range (a boolean is not a number, though ansible's int takes one)."""
-    for name, low, high, hint in ranges:
+    """ParameterError when an option is outside its range (a boolean is not a number, though ansible's int takes one).
+
+    Each range is (option, lowest, highest or None, what to do instead[, how to name the option]).
+    """
+    for name, low, high, hint, *label in ranges:
         value = params.get(name)
         if isinstance(value, bool):
-            raise ParameterError("%s must be a number, not %r" % (name, value))
+            raise ParameterError("%s must be a number, not %r" % ((label or [name])[0], value))
         if value is None or (value >= low and (high is None or value <= high)):
             continue
         allowed = "%d-%d" % (low, high) if high is not None else "at least %d" % low
-        raise ParameterError("%s must be %s (got %r)%s" % (name, allowed, value, "; " + hint if hint else ""))
+        raise ParameterError("%s must be %s (got %r)%s" % ((label or [name])[0], allowed, value, "; " + hint if hint else ""))
 
 
 def build_wait_condition(kind, params):
@@ -96,9 +100,10 @@ def build_wait_condition(kind, params):
     states = [str(state).strip().upper() for state in params["wait_for_states"]]
     unknown = [state for state in states if state not in kind.states]
     if unknown:
+        nearest = difflib.get_close_matches(unknown[0], kind.states, n=1)
         raise ParameterError(
-            "wait_for_states has state(s) %s that %ss do not have; their states: %s. Or wait for a phase with wait_for"
-            % (", ".join(unknown), kind.title, ", ".join(kind.states))
+            "wait_for_states has state(s) %s that %ss do not have%s; their states: %s. Or wait for a phase with wait_for"
+            % (", ".join(unknown), kind.title, " (did you mean %s?)" % nearest[0] if nearest else "", ", ".join(kind.states))
         )
     overlap = set(params["wait_for"]) & set(params["fail_on"])
     if overlap:

@@ -59,6 +59,7 @@ class ItemKind:
 
     name = None            # the service's short name: hilens, vias, vas, octopus, vias_batch
     title = None           # for people: "VIAS task"
+    module = None          # the info module that reads this kind
     id_field = "id"
     items_key = "tasks"    # where a module returns several items
     item_key = None        # where a module returns the one item asked for by id (object kinds)
@@ -66,6 +67,7 @@ class ItemKind:
     object_api = None
     filters = {}           # argument spec of the options that select items of a list
     selection = {}         # argument spec of the options that name the items (ids, deployment, service)
+    report_fields = ()     # the fields name, state and reason are read from (all a report needs of an item)
 
     @property
     def states(self):
@@ -99,9 +101,8 @@ class ItemKind:
     def name_of(self, item):
         return _plain(item.get("name")) if isinstance(item, Mapping) else None
 
-    def reason_of(self, item):
-        """Why the API says the item is where it is, when it says."""
-        return None
+    def reason_of(self, item):  # pylint: disable=unused-argument
+        """Why the API says the item is where it is, when it says (None: this kind never says)."""
 
     def id_of(self, item):
         return item.get(self.id_field) if isinstance(item, Mapping) else None
@@ -122,6 +123,7 @@ class ItemKind:
         return {
             "name": self.name,
             "title": self.title,
+            "module": "hwcloud.tasks." + self.module,
             "id_field": self.id_field,
             "items_key": self.items_key,
             "item_key": self.item_key,
@@ -129,6 +131,7 @@ class ItemKind:
             "states": list(self.states),
             "filters": sorted(self.filters),
             "selection": sorted(self.selection),
+            "report_fields": list(self.report_fields),
         }
 
 
@@ -140,6 +143,7 @@ class _TaskWithState(ItemKind):
     """VIAS and VAS tasks: one upper-case ``state``, and an ``error`` or ``status`` that says why."""
 
     item_key = "task"
+    report_fields = ("name", "state", "status", "error", "task")
     selection = {
         "task_id": dict(type="str"),
         "task_ids": dict(type="list", elements="str"),
@@ -172,12 +176,14 @@ class _TaskWithState(ItemKind):
 
 class ViasTaskKind(_TaskWithState):
     name = "vias"
+    module = "vias_task_info"
     title = "VIAS task"
     object_api = VIAS_TASK
 
 
 class VasTaskKind(_TaskWithState):
     name = "vas"
+    module = "vas_task_info"
     title = "VAS task"
     object_api = VAS_TASK
     list_api = VAS_TASKS
@@ -201,8 +207,10 @@ class VasTaskKind(_TaskWithState):
 
 class OctopusJobKind(ItemKind):
     name = "octopus"
+    module = "octopus_system_job_info"
     title = "Octopus system job"
     items_key = "jobs"
+    report_fields = ("job_type", "data_id", "status", "msg_error")
     list_api = OCTOPUS_SYSTEM_JOBS
     filters = {
         "workspace_id": dict(type="str"),
@@ -233,8 +241,10 @@ class OctopusJobKind(ItemKind):
 
 class ViasBatchTaskKind(ItemKind):
     name = "vias_batch"
+    module = "vias_batch_task_info"
     title = "VIAS batch task"
     items_key = "batch_tasks"
+    report_fields = ("batch_task_name", "batch_task_status_info")
     list_api = VIAS_BATCH_TASKS
     filters = {
         "is_paged": dict(type="bool", default=True),
@@ -275,8 +285,10 @@ class ViasBatchTaskKind(ItemKind):
 
 class HilensTaskKind(ItemKind):
     name = "hilens"
+    module = "hilens_task_info"
     title = "HiLens task"
     id_field = "task_id"
+    report_fields = ("name", "task_status") + HILENS_POD_COUNTERS
     list_api = HILENS_TASKS
     selection = {"deployment_id": dict(type="str", required=True)}
 

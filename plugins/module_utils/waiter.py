@@ -32,8 +32,9 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import Sc
 
 # Offenders listed in a failure message; the result carries all of them.
 MESSAGE_OFFENDERS = 20
-# The last poll starts at least this long before the deadline, so that it can finish by then.
-FINAL_POLL_ROOM = 1.0
+# The last poll starts early enough before the deadline to finish by then: half again as long as the
+# longest poll so far took, and never less than this.
+FINAL_POLL_ROOM = 0.2
 REASONS = ("reached", "forbidden", "timeout", "too_few", "incomplete")
 
 
@@ -72,6 +73,34 @@ class WaitCondition:
 
     def wanted_text(self):
         return " or ".join(self.wanted_phases + ["state %s" % state for state in self.wanted_states])
+
+
+def seconds_text(seconds):
+    """``6`` for 6.0, ``5.5`` for 5.5: a timeout as it was given."""
+    return "%d" % seconds if float(seconds).is_integer() else "%.1f" % seconds
+
+
+def render_headline(title, wait, timeout_name, timeout, watched):
+    """The one sentence that says how a wait ended, from its fields (a ``wait`` result): the waiter words its own
+    outcome with it, and the role words the same outcome with its own timeout and the time it watched."""
+    count = wait["count"]
+    offenders = len(wait["offenders"])
+    within = "within %s=%s s (watched %.1f s)" % (timeout_name, seconds_text(timeout), watched)
+    wanted = " or ".join(list(wait["wanted_phases"]) + ["state %s" % state for state in wait["wanted_states"]])
+    reason = wait["reason"]
+    if reason == "reached":
+        return "all %d %s(s) %s after %.1f s" % (count, title, wanted, watched)
+    if reason == "forbidden":
+        return "%d of %d %s(s) reached a forbidden phase (%s) after %.1f s" % (
+            offenders, count, title, ", ".join(wait["forbidden_phases"]), watched)
+    if reason == "incomplete":
+        return "no complete read of the %ss %s: %s; an incomplete list gives no verdict" % (title, within, wait["last_poll_error"])
+    if wait["polls"] == wait["failed_polls"]:
+        return "no read of the %ss succeeded %s, %d polls; the last failed with: %s" % (
+            title, within[:-1], wait["polls"], wait["last_poll_error"])
+    if reason == "too_few":
+        return "at least %d %s(s) wanted, %d found %s" % (wait["min_count"], title, count, within)
+    return "%d of %d %s(s) not %s %s" % (offenders, count, title, wanted, within)
 
 
 def counts_text(items):
@@ -128,25 +157,15 @@ class WaitOutcome:
 
     def headline(self):
         """One sentence that says how the wait ended, without the list of offenders."""
-        count = len(self.items)
-        title = self.kind.title
-        watched = "%.1f s" % self.waited
-        if self.reason == "reached":
-            return "all %d %s(s) %s after %s" % (count, title, self.condition.wanted_text(), watched)
-        if self.reason == "forbidden":
-            return "%d of %d %s(s) reached a forbidden phase (%s) after %s" % (
-                len(self.offenders), count, title, ", ".join(self.condition.forbidden_phases), watched)
-        if self.reason == "incomplete":
-            return ("no complete read of the %ss within wait_timeout=%d s (watched %s): %s; an incomplete list gives no verdict"
-                    % (title, self.timeout, watched, self.last_error))
-        if self.polls == self.failed_polls:
-            return "no read of the %ss succeeded within wait_timeout=%d s (watched %s, %d polls); the last failed with: %s" % (
-                title, self.timeout, watched, self.polls, self.last_error)
-        if self.reason == "too_few":
-            return "at least %d %s(s) wanted, %d found within wait_timeout=%d s (watched %s)" % (
-                self.condition.min_count, title, count, self.timeout, watched)
-        return "%d of %d %s(s) not %s within wait_timeout=%d s (watched %s)" % (
-            len(self.offenders), count, title, self.condition.wanted_text(), self.timeout, watched)
+        return render_headline(self.kind.title, self.to_fields(), "wait_timeout", self.timeout, self.waited)
+
+    def to_fields(self):
+        return {
+            "reason": self.reason, "count": len(self.items), "offenders": self.offenders, "polls": self.polls,
+            "failed_polls": self.failed_polls, "last_poll_error": self.last_error, "wanted_phases": self.condition.wanted_phases,
+            "wanted_states": self.condition.wanted_states, "forbidden_phases": self.condition.forbidden_phases,
+            "min_count": self.condition.min_count,
+        }
 
     def message(self):
         """The headline, then each offender (at most MESSAGE_OFFENDERS) with its state and the API's reason."""
@@ -194,7 +213,7 @@ class Waiter:
         deadline = started + self.timeout
         state = _WaitState()
         pending = None
-        last_progress = started
+        next_progress = started + self.progress_interval
         while True:
             state.polls += 1
             poll_started = self.clock()
@@ -211,12 +230,14 @@ class Waiter:
                 if not waiting and len(current) >= self.condition.min_count:
                     return self._outcome(current, "reached", started, state, [])
                 pending = [self.kind.id_of(item) for item in waiting]
-            if self.progress is not None and self.clock() - last_progress >= self.progress_interval:
-                last_progress = self.clock()
+            if self.progress is not None and self.clock() >= next_progress:
+                while next_progress <= self.clock():  # on the interval's beat, however long a poll took
+                    next_progress += self.progress_interval
                 self.progress(self._progress_text(current, started, state))
             now = self.clock()
-            last_start = deadline - min(FINAL_POLL_ROOM, self.sleep)
-            if poll_started >= last_start or now >= deadline:
+            state.longest_poll = max(state.longest_poll, now - poll_started)
+            last_start = deadline - min(self.sleep, max(FINAL_POLL_ROOM, 1.5 * state.longest_poll))
+            if poll_started >= last_start or now >= last_start:
                 return self._final_outcome(started, state)
             # A fixed cadence: one poll every ``sleep`` seconds from start to start, so the time a poll takes
             # (pages, retries) does not stretch the interval; the last one starts in time to end by the deadline.
@@ -250,7 +271,7 @@ class Waiter:
         return self._outcome(current, reason, started, state, waiting if reason != "incomplete" else [])
 
     def _progress_text(self, current, started, state):
-        text = "%d s of %d s: %s" % (self.clock() - started, self.timeout, counts_text(current))
+        text = "%d s of %s s: %s" % (self.clock() - started, seconds_text(self.timeout), counts_text(current))
         if state.failed_polls:
             text += " (%d of %d polls failed; the last with: %s)" % (state.failed_polls, state.polls, state.last_error)
         return text
@@ -301,6 +322,7 @@ class _WaitState:
         self.last_error = None
         self.last_incomplete = False
         self.partial = []
+        self.longest_poll = 0.0
 
     def current(self):
         return [self.latest[key] for key in self.order]

@@ -213,7 +213,7 @@ wait:
       sample: 12.5
     timeout:
       description: The O(wait_timeout) the wait had.
-      type: int
+      type: float
       sample: 300
     polls:
       description: How many times the module read the selection.

@@ -122,9 +122,9 @@ EXAMPLES = r"""
     fields: [name, state, error]
   register: vas_failed
 
-- name: Wait until every task of the service whose name contains "gate" runs
+- name: Wait until every task of the service whose name contains the rollout's name runs
   hwcloud.tasks.vas_task_info:
-    name_like: gate
+    name_like: "{{ vas_rollout_name }}"
     wait_for: [running]
     wait_timeout: 600
     summary: true
@@ -242,7 +242,7 @@ wait:
       sample: 12.5
     timeout:
       description: The O(wait_timeout) the wait had.
-      type: int
+      type: float
       sample: 300
     polls:
       description: How many times the module read the selection.

@@ -228,7 +228,7 @@ wait:
       sample: 12.5
     timeout:
       description: The O(wait_timeout) the wait had.
-      type: int
+      type: float
       sample: 300
     polls:
       description: How many times the module read the selection.
@@ -361,7 +361,7 @@ DECLARATION = ModuleDeclaration(
     options=dict(KIND.filters, **paging_options(PAGING, size_aliases=["page_size"])),
     select=select,
     list_options=True,
-    ranges=(("page_num", 1, 10000, PAGE_HINT), ("limit", 5, 200, PAGE_HINT)),
+    ranges=(("page_num", 1, 10000, PAGE_HINT), ("limit", 5, 200, PAGE_HINT, "limit (page_size)")),
     required_by=dict(name_like="type_like"),
 )
 

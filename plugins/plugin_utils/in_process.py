@@ -12,7 +12,9 @@ so that a playbook cannot tell the two paths apart except by their speed.
 
 Any other task (another host or connection, ``delegate_to`` a remote host,
 ``become``, ``async``) ships the module as usual, and so does every task
-when the variable ``hwcloud_tasks_in_process`` is false.
+when the variable ``hwcloud_tasks_in_process`` is false (or, when that
+variable is not set, the controller's environment variable
+``HWCLOUD_TASKS_IN_PROCESS``).
 
 The engine and ``requests`` are imported with this file, which the strategy
 loads once in the main process (to read the class's attributes), so every
@@ -39,6 +41,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.engine import CallFa
 display = Display()
 
 SWITCH = "hwcloud_tasks_in_process"
+SWITCH_ENVIRONMENT = "HWCLOUD_TASKS_IN_PROCESS"
 LOCAL_CONNECTIONS = ("local", "ansible.builtin.local", "ansible.legacy.local")
 
 
@@ -48,6 +51,7 @@ class InProcessAction(ActionBase):
     declaration = None
     _supports_check_mode = True
     _supports_async = True
+    _host_name = "localhost"
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -58,6 +62,7 @@ class InProcessAction(ActionBase):
             display.vvv("%s: shipping the module (%s)" % (self.module_name, reason))
             return merge_hash(result, self.ship_module(task_vars))
         display.vvv("%s: running on the controller, in process" % self.module_name)
+        self._host_name = task_vars.get("inventory_hostname") or "localhost"
         return merge_hash(result, self.run_in_process())
 
     @property
@@ -68,12 +73,12 @@ class InProcessAction(ActionBase):
 
     def why_shipped(self, task_vars):
         """None when the call runs here; else why the module is shipped instead."""
-        switch = task_vars.get(SWITCH, True)
+        name, switch = (SWITCH, task_vars[SWITCH]) if SWITCH in task_vars else (SWITCH_ENVIRONMENT, os.environ.get(SWITCH_ENVIRONMENT, True))
         try:
             if not boolean(self._templar.template(switch), strict=True):
-                return "%s is false" % SWITCH
+                return "%s is false" % name
         except (TypeError, ValueError):
-            raise AnsibleError("%s must be true or false, not %r" % (SWITCH, switch)) from None
+            raise AnsibleError("%s must be true or false, not %r" % (name, switch)) from None
         if self._task.async_val:
             return "async"
         connection = getattr(self._connection, "_load_name", None) or getattr(self._connection, "transport", None)
@@ -134,8 +139,7 @@ class InProcessAction(ActionBase):
         return remove_values(result, no_log_values)
 
     def show_progress(self, text):
-        host = self._task.delegate_to or self._play_context.remote_addr or "localhost"
-        display.display("%s: %s waiting: %s" % (host, self.module_name, text))
+        display.display("[%s] %s waiting: %s" % (self._host_name, self.module_name, text))
 
 
 @contextlib.contextmanager
