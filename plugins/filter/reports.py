@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.hwcloud.tasks.plugins.module_utils import phase as phase_model
-from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import name_of, reason_of
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import UnknownKindError, detect_kind, kind_of
+from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STATE, PHASES
 
 # Where a module result keeps its items, by return key.
 ITEM_KEYS = ("tasks", "jobs", "batch_tasks")
@@ -28,20 +28,20 @@ ITEM_KEYS = ("tasks", "jobs", "batch_tasks")
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped with a backslash).
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&!])")
-WAIT_FAILURES = ("forbidden", "timeout", "too_few")
 NOT_REACHED = "not_reached"
 
 
 # -- the input ---------------------------------------------------------------
 
 
-def _service(value, items):
+def _kind(value, items):
     if value is not None:
-        if value not in phase_model.SERVICES:
-            raise AnsibleFilterError("unknown service %r; expected one of %s" % (value, ", ".join(phase_model.SERVICES)))
-        return value
+        try:
+            return kind_of(value)
+        except UnknownKindError as exc:
+            raise AnsibleFilterError(str(exc)) from None
     for item in items:
-        detected = phase_model.detect_service(item)
+        detected = detect_kind(item)
         if detected:
             return detected
     return None
@@ -58,38 +58,30 @@ def _text(value):
     return "" if value is None else str(value)
 
 
-def _item_id(item):
-    for key in ("task_id", "id"):
-        if item.get(key) is not None:
-            return _text(item.get(key))
-    return ""
-
-
-def _describe_item(service, item):
-    """id, name, raw state, phase and reason of one item as an API returned it."""
-    if service is None:
-        return {"id": _item_id(item), "name": _text(item.get("name")), "state": _text(item.get("state")) or phase_model.NO_STATE,
-                "phase": _text(item.get("phase")) or "unknown", "reason": None}
-    phase = item.get("phase") or phase_model.phase_of_item(service, item)
-    return {"id": _item_id(item), "name": _text(name_of(service, item)), "state": phase_model.raw_state_of(service, item),
-            "phase": phase, "reason": reason_of(service, item)}
+def _describe_item(kind, item):
+    """id, name, raw state, phase and reason of one item as an API returned it (the kind's own description)."""
+    if kind is None:
+        return {"id": _text(item.get("task_id", item.get("id"))), "name": _text(item.get("name")),
+                "state": _text(item.get("state")) or NO_STATE, "phase": _text(item.get("phase")) or "unknown", "reason": None}
+    described = kind.describe(item, phase=item.get("phase") or None)
+    return {"id": _text(described["id"]), "name": _text(described["name"]), "state": described["state"],
+            "phase": described["phase"], "reason": described["reason"]}
 
 
 def _offender(raw, watched):
     if not isinstance(raw, Mapping):
         raise AnsibleFilterError("each offender must be a dictionary, got %s" % type(raw).__name__)
-    return {"id": _text(raw.get("id")), "name": _text(raw.get("name")), "state": _text(raw.get("state")) or phase_model.NO_STATE,
+    return {"id": _text(raw.get("id")), "name": _text(raw.get("name")), "state": _text(raw.get("state")) or NO_STATE,
             "phase": _text(raw.get("phase")) or "unknown", "reason": raw.get("reason"),
             "watched_seconds": _seconds(raw.get("watched_seconds", watched))}
 
 
 def _by_phase(counts, items):
+    by_phase = dict((phase, 0) for phase in PHASES)
     if isinstance(counts, Mapping):
-        by_phase = dict((phase, 0) for phase in phase_model.PHASES)
         for phase, count in counts.items():
             by_phase[str(phase)] = int(count or 0)
         return by_phase
-    by_phase = dict((phase, 0) for phase in phase_model.PHASES)
     for item in items:
         by_phase[item["phase"]] = by_phase.get(item["phase"], 0) + 1
     return by_phase
@@ -121,17 +113,18 @@ def _items_of(result, items):
 def verification(result, items=None, service=None, title=None):
     """The input of both reports in one shape, from a role result or a module result.
 
-    Returns a dict: service, title, succeeded, reason, message, waited, timeout,
-    started, count, by_phase, offenders, items, wanted_phases, wanted_states,
-    forbidden_phases, min_count. ``items`` is None when no item is known.
+    Everything the reports say comes from the wait's outcome (``wait``, or the role's result, which
+    carries the same fields): its headline and message, its offenders and the ids it did not see
+    reach a wanted phase. Returns a dict: service, title, succeeded, reason, headline, message,
+    waited, timeout, started, count, by_phase, offenders, not_reached, items, wanted_phases,
+    wanted_states, forbidden_phases, min_count. ``items`` is None when no item is known.
     """
     if not isinstance(result, Mapping):
         raise AnsibleFilterError("expected the result of hwcloud.tasks.assert_task_states or of an info module "
                                  "that waited (a dictionary), got %s" % type(result).__name__)
     raw_items = _items_of(result, items)
-    service = _service(service if service is not None else result.get("service"), raw_items or [])
+    kind = _kind(service if service is not None else result.get("service"), raw_items or [])
     wait = result.get("wait") if isinstance(result.get("wait"), Mapping) else result
-    error = None
     if "succeeded" in wait:
         succeeded = bool(wait.get("succeeded"))
         reason = _text(wait.get("reason")) or ("reached" if succeeded else "error")
@@ -139,28 +132,33 @@ def verification(result, items=None, service=None, title=None):
         succeeded = not result.get("failed", False)
         reason = "reached" if succeeded else "error"
     if reason == "error":
-        error = _text(result.get("message") or result.get("msg")) or "the verification failed"
+        headline = message = _text(result.get("message") or result.get("msg")) or "the verification failed"
+    else:
+        headline = _text(wait.get("headline"))
+        message = _text(wait.get("message") or result.get("message")) or headline
     waited = _seconds(wait.get("waited"))
     offenders = [_offender(raw, waited) for raw in wait.get("offenders") or []]
-    described = None if raw_items is None else [_describe_item(service, item) for item in raw_items]
+    described = None if raw_items is None else [_describe_item(kind, item) for item in raw_items]
     summary = result.get("summary") if isinstance(result.get("summary"), Mapping) else {}
     by_phase = _by_phase(result.get("by_phase") or summary.get("by_phase"), described or [])
-    count = result.get("count")
+    count = result.get("count") if "wait" not in result else wait.get("count", result.get("count"))
     if not isinstance(count, int) or isinstance(count, bool):
         count = summary.get("total") if isinstance(summary.get("total"), int) else (
             len(described) if described is not None else sum(by_phase.values()))
     return {
-        "service": service,
-        "title": _text(title or result.get("title")) or "hwcloud.tasks %s" % (service or "tasks"),
+        "service": kind.name if kind else None,
+        "title": _text(title or result.get("title")) or "hwcloud.tasks %s" % (kind.name if kind else "tasks"),
         "succeeded": succeeded,
         "reason": reason,
-        "message": error or _text(result.get("message")),
+        "headline": headline,
+        "message": message,
         "waited": waited,
-        "timeout": result.get("timeout"),
+        "timeout": result.get("timeout", wait.get("timeout")),
         "started": _text(result.get("started")),
         "count": count,
         "by_phase": by_phase,
         "offenders": offenders,
+        "not_reached": set(_text(item_id) for item_id in wait.get("not_reached") or []),
         "items": described,
         "wanted_phases": list(wait.get("wanted_phases") or []),
         "wanted_states": [str(state).upper() for state in wait.get("wanted_states") or []],
@@ -187,16 +185,6 @@ def _wanted_text(verified):
     return " or ".join(wanted) or "the phases wanted"
 
 
-def _is_wanted(verified, item):
-    if item["phase"] in verified["wanted_phases"]:
-        return True
-    if not verified["wanted_states"]:
-        return False
-    # The display of an aggregate is STATE=N,STATE=N (a batch, a HiLens task's pods).
-    states = set(part.split("=", 1)[0].strip().upper() for part in item["state"].split(",") if part.strip())
-    return bool(states) and states <= set(verified["wanted_states"])
-
-
 def _cases(verified):
     """One case per task: (id, name, outcome, type, message, detail, seconds); outcome passed|failed|skipped|error."""
     offenders = dict((offender["id"], offender) for offender in verified["offenders"])
@@ -207,7 +195,7 @@ def _cases(verified):
         offender = offenders.get(item["id"])
         if offender is not None:
             cases.append(_failed_case(verified, offender))
-        elif verified["succeeded"] or _is_wanted(verified, item):
+        elif verified["succeeded"] or item["id"] not in verified["not_reached"]:
             cases.append((item["id"], item["name"], "passed", None, None, None, verified["waited"]))
         else:
             why = ("another task reached a forbidden phase" if verified["reason"] == "forbidden"
@@ -217,9 +205,8 @@ def _cases(verified):
     for offender in verified["offenders"]:
         if offender["id"] not in seen:
             cases.append(_failed_case(verified, offender))
-    if verified["reason"] == "too_few":
-        message = "at least %d task(s) wanted, %d found after %.1f s" % (verified["min_count"], verified["count"], verified["waited"])
-        cases.append(("minimum count", "", "failed", "too_few", message, message, verified["waited"]))
+    if verified["reason"] in ("too_few", "incomplete"):
+        cases.append(("whole selection", "", "failed", verified["reason"], verified["headline"], verified["message"], verified["waited"]))
     if verified["reason"] == "error":
         cases.append(("%s API" % (verified["service"] or "hwcloud"), "", "error", "error", verified["message"],
                       verified["message"], verified["waited"]))
@@ -304,20 +291,9 @@ def _md(value):
 
 
 def _headline(verified):
-    service = verified["service"] or "hwcloud"
-    total = verified["count"]
-    if verified["succeeded"]:
-        return "**Passed**: %d %s task(s) %s after %.1f s." % (total, service, _wanted_text(verified), verified["waited"])
-    if verified["reason"] == "forbidden":
-        return "**Failed**: %d of %d %s task(s) reached a forbidden phase (%s) after %.1f s." % (
-            len(verified["offenders"]), total, service, ", ".join(verified["forbidden_phases"]), verified["waited"])
-    if verified["reason"] == "too_few":
-        return "**Failed**: at least %d %s task(s) wanted, %d found after %.1f s." % (
-            verified["min_count"], service, total, verified["waited"])
-    if verified["reason"] == "error":
-        return "**Failed**: %s" % _md(verified["message"])
-    return "**Failed**: %d of %d %s task(s) not %s after %.1f s." % (
-        len(verified["offenders"]), total, service, _wanted_text(verified), verified["waited"])
+    """The outcome's own headline, marked passed or failed."""
+    headline = verified["headline"] or verified["message"] or verified["reason"]
+    return "**%s**: %s." % ("Passed" if verified["succeeded"] else "Failed", _md(headline.rstrip(".")))
 
 
 def markdown_report(result, items=None, service=None, title=None, max_rows=50):

@@ -32,7 +32,8 @@ def counts(**phases):
 def role_result(**changes):
     """A result as the role assert_task_states sets it."""
     result = {
-        "service": "vias", "title": "VIAS rollout", "succeeded": True, "reason": "reached", "message": "",
+        "service": "vias", "title": "VIAS rollout", "succeeded": True, "reason": "reached",
+        "headline": "all 3 VIAS task(s) running after 42.2 s", "message": "", "not_reached": [],
         "waited": 42.25, "timeout": 600, "started": "2025-05-01T08:00:00Z", "count": 3,
         "by_phase": counts(running=3), "offenders": [], "polls": 5, "transitions": 2,
         "wanted_phases": ["running"], "wanted_states": [], "forbidden_phases": ["failed"], "min_count": 1,
@@ -95,7 +96,7 @@ def test_a_passed_verification_is_one_passed_case_per_task(junit_schema):
 
 
 def test_a_forbidden_phase_fails_its_task_and_skips_the_tasks_not_there_yet(junit_schema):
-    result = role_result(succeeded=False, reason="forbidden", waited=12.5, offenders=[START_FAILED],
+    result = role_result(succeeded=False, reason="forbidden", waited=12.5, offenders=[START_FAILED], not_reached=["t2", "t3"],
                          by_phase=counts(running=1, failed=1, pending=1))
     document = junit_report(result, VIAS_ITEMS)
     junit_schema.validate(document)
@@ -113,7 +114,8 @@ def test_a_forbidden_phase_fails_its_task_and_skips_the_tasks_not_there_yet(juni
 
 
 def test_a_timeout_fails_every_task_not_in_a_wanted_phase(junit_schema):
-    result = role_result(succeeded=False, reason="timeout", waited=600.0, offenders=[PENDING], message="not in time")
+    result = role_result(succeeded=False, reason="timeout", waited=600.0, offenders=[PENDING], message="not in time",
+                         not_reached=["t3"])
     document = junit_report(result, [VIAS_ITEMS[0], VIAS_ITEMS[2]])
     junit_schema.validate(document)
     _root, suite = parse(document)
@@ -134,13 +136,33 @@ def test_without_items_the_offenders_are_the_cases(junit_schema):
 
 
 def test_too_few_tasks_is_one_more_failing_case(junit_schema):
-    result = role_result(service="hilens", succeeded=False, reason="too_few", count=2, min_count=5, offenders=[])
+    headline = "at least 5 HiLens task(s) wanted, 2 found within wait_timeout=600 s (watched 600.1 s)"
+    result = role_result(service="hilens", succeeded=False, reason="too_few", count=2, min_count=5, offenders=[], headline=headline)
     document = junit_report(result, [])
     junit_schema.validate(document)
     _root, suite = parse(document)
-    tag, attributes, _text = cases(suite)["minimum count"]
+    tag, attributes, _text = cases(suite)["whole selection"]
     assert tag == "failure" and attributes["type"] == "too_few"
-    assert attributes["message"].startswith("at least 5 task(s) wanted, 2 found")
+    assert attributes["message"] == headline
+
+
+def test_an_incomplete_read_is_a_failing_case_of_its_own(junit_schema):
+    headline = ("no complete read of the HiLens tasks within wait_timeout=600 s (watched 600.0 s): Gathered 100 unique records "
+                "but the API reported a total of 300; an incomplete list gives no verdict")
+    result = role_result(service="hilens", succeeded=False, reason="incomplete", offenders=[], headline=headline, message=headline)
+    document = junit_report(result, [])
+    junit_schema.validate(document)
+    tag, attributes, _text = cases(parse(document)[1])["whole selection"]
+    assert tag == "failure" and attributes["type"] == "incomplete" and "total of 300" in attributes["message"]
+    assert "**Failed**: no complete read of the HiLens tasks" in markdown_report(result)
+
+
+def test_the_reports_render_the_outcome_and_work_nothing_out_again(junit_schema):
+    # The wait said t1 was not reached; a report that judged the item itself would call a RUNNING task passed.
+    result = role_result(succeeded=False, reason="timeout", offenders=[], not_reached=["t1"], headline="1 of 1 VIAS task(s) not running")
+    found = cases(parse(junit_report(result, [VIAS_ITEMS[0]]))[1])
+    assert found["gate-1 (t1)"][0] == "skipped"
+    assert "**Failed**: 1 of 1 VIAS task(s) not running." in markdown_report(result)
 
 
 def test_an_api_error_is_an_error_case(junit_schema):
@@ -185,7 +207,7 @@ def test_batch_and_octopus_items_show_their_own_state_and_reason(junit_schema):
     junit_schema.validate(document)
     assert cases(parse(document)[1])["gate-batch (b1)"][0] == "passed"  # every state of the batch is wanted
     jobs = [{"id": 7, "job_type": "PACKAGE_IMPORT", "data_id": "DPK0000001", "status": "QUEUING"}]
-    document = junit_report(role_result(service="octopus", succeeded=False, reason="forbidden", offenders=[]), jobs)
+    document = junit_report(role_result(service="octopus", succeeded=False, reason="forbidden", offenders=[], not_reached=[7]), jobs)
     tag, attributes, _text = cases(parse(document)[1])["PACKAGE_IMPORT DPK0000001 (7)"]
     assert tag == "skipped" and "state QUEUING, phase pending" in attributes["message"]
 
@@ -222,7 +244,7 @@ def test_markdown_of_a_passed_verification():
     text = markdown_report(role_result())
     lines = text.splitlines()
     assert lines[0] == "## \u2705 VIAS rollout"
-    assert "**Passed**: 3 vias task(s) running after 42.2 s." in lines or "**Passed**: 3 vias task(s) running after 42.3 s." in lines
+    assert "**Passed**: all 3 VIAS task(s) running after 42.2 s." in lines
     assert "| running | 3 |" in lines and "| **total** | **3** |" in lines
     assert [line for line in lines if line.startswith("| ") and line.split("|")[1].strip() in PHASES] == [
         "| %s | %d |" % (phase, 3 if phase == "running" else 0) for phase in PHASES]
@@ -231,10 +253,11 @@ def test_markdown_of_a_passed_verification():
 
 
 def test_markdown_lists_the_offenders_after_the_phases():
-    result = role_result(succeeded=False, reason="forbidden", offenders=[START_FAILED], by_phase=counts(running=2, failed=1))
+    result = role_result(succeeded=False, reason="forbidden", offenders=[START_FAILED], by_phase=counts(running=2, failed=1),
+                         headline="1 of 3 VIAS task(s) reached a forbidden phase (failed) after 42.2 s")
     text = markdown_report(result)
     assert text.index("| Phase | Tasks |") < text.index("### Offenders (1)")
-    assert "**Failed**: 1 of 3 vias task(s) reached a forbidden phase (failed) after 42.2 s." in text
+    assert "**Failed**: 1 of 3 VIAS task(s) reached a forbidden phase (failed) after 42.2 s." in text
     assert "| t2 | gate-2 | START\\_FAILED | failed | VIAS.20002: insufficient resources | 12.5 |" in text.splitlines()
 
 
@@ -254,8 +277,9 @@ def test_markdown_stops_at_max_rows():
 
 
 def test_markdown_of_too_few_and_of_an_error():
-    text = markdown_report(role_result(service="hilens", succeeded=False, reason="too_few", count=1, min_count=4))
-    assert "**Failed**: at least 4 hilens task(s) wanted, 1 found after 42.2 s." in text
+    text = markdown_report(role_result(service="hilens", succeeded=False, reason="too_few", count=1, min_count=4,
+                                       headline="at least 4 HiLens task(s) wanted, 1 found within wait_timeout=600 s (watched 600.2 s)"))
+    assert "**Failed**: at least 4 HiLens task(s) wanted, 1 found within wait\\_timeout=600 s (watched 600.2 s)." in text
     text = markdown_report({"failed": True, "msg": "HTTP 401: token expired"}, service="vias")
     assert "## \u274c hwcloud.tasks vias" in text and "**Failed**: HTTP 401: token expired" in text
 
