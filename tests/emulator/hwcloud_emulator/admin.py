@@ -5,12 +5,21 @@ import time
 
 from aiohttp import web
 
+from . import chaos as chaos_mode
+from . import checks
+from . import quota as account_quota
 from .data import SIZE_KEYS
 from .errors import json_response
 from .faults import FaultError
+from .scenario import Scenario
 from .state import STATE
 
 PREFIX = "/_emulator"
+#: What to send, quoted in every refusal of an unreadable body.
+FAULTS_USAGE = 'send {"faults": [{"kind": "status", "status": 503, "match": "/batch-tasks", "times": 2}, ...]}'
+CHAOS_USAGE = 'send {"seed": 7, "share": 0.3, "kinds": ["status_503", "short_page"], "drip_ms": 200}'
+QUOTA_USAGE = 'send {"rate": 25, "burst": 25, "retry_after": 1} (rate 0 or null: no quota)'
+SCENARIO_USAGE = "send a scenario document as JSON (the format is in the emulator's README)"
 
 
 def _bad(message):
@@ -60,12 +69,36 @@ async def list_faults(request):
     return json_response({"faults": [rule.describe() for rule in _state(request).faults.rules]})
 
 
+async def _document(request):
+    """The posted JSON document; SpecError saying why it cannot be read."""
+    raw = await request.read()
+    if not raw.strip():
+        raise checks.SpecError("", "the body is empty")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise checks.SpecError("", f"the body is not JSON ({exc})") from None
+
+
+def _refused(exc, usage):
+    """400: why, and what to send instead."""
+    return _bad(f"{exc}; {usage}")
+
+
 async def add_faults(request):
     try:
-        body = await _body(request)
-        rules = _state(request).faults.add(body.get("faults") or [])
-    except (ValueError, FaultError, TypeError) as exc:
-        return _bad(str(exc))
+        body = await _document(request)
+        if not isinstance(body, dict):
+            raise FaultError("", f"the body must be an object, not {checks.kind_of(body)}")
+        if set(body) != {"faults"}:
+            unknown = sorted(set(body) - {"faults"})
+            problem = f"unknown key(s) {', '.join(unknown)}" if unknown else "the faults key is missing"
+            raise FaultError("", problem + (" (a bare rule must be wrapped)" if "kind" in body else ""))
+        if not isinstance(body["faults"], list):
+            raise FaultError("faults", f"must be a list of rules, not {checks.kind_of(body['faults'])}")
+        rules = _state(request).faults.add(body["faults"])
+    except checks.SpecError as exc:
+        return _refused(exc, FAULTS_USAGE)
     return json_response({"added": [rule.describe() for rule in rules]})
 
 
@@ -126,6 +159,63 @@ async def expire_tokens(request):
     return json_response({"expired": _state(request).tokens.expire_all(bool(body.get("static")))})
 
 
+async def get_chaos(request):
+    return json_response(_state(request).chaos.as_dict())
+
+
+async def start_chaos(request):
+    try:
+        settings = chaos_mode.parse(await _document(request), "")
+    except checks.SpecError as exc:
+        return _refused(exc, CHAOS_USAGE)
+    chaos = _state(request).chaos
+    chaos.start(**settings)
+    return json_response(chaos.as_dict())
+
+
+async def stop_chaos(request):
+    chaos = _state(request).chaos
+    report = chaos.as_dict()
+    chaos.stop()
+    return json_response({**report, "enabled": False})
+
+
+async def get_quota(request):
+    return json_response(_state(request).quota.as_dict())
+
+
+async def set_quota(request):
+    try:
+        settings = account_quota.parse(await _document(request), "")
+    except checks.SpecError as exc:
+        return _refused(exc, QUOTA_USAGE)
+    quota = _state(request).quota
+    quota.configure(**settings)
+    return json_response(quota.as_dict())
+
+
+async def get_scenario(request):
+    scenario = _state(request).scenario
+    return json_response({"loaded": scenario is not None, **(scenario.as_dict() if scenario else {}),
+                          "ids": _state(request).store.scenario_ids})
+
+
+async def load_scenario(request):
+    """Validate the document, then reset to it (records, transitions from now, faults, quota, chaos)."""
+    state = _state(request)
+    try:
+        document = await _document(request)
+        state.reset(scenario=Scenario(document))
+    except checks.SpecError as exc:
+        return _refused(exc, SCENARIO_USAGE)
+    return await get_scenario(request)
+
+
+async def unload_scenario(request):
+    _state(request).reset(scenario=None)
+    return json_response({"loaded": False})
+
+
 async def stats(request):
     return json_response(_state(request).stats.as_dict())
 
@@ -157,4 +247,12 @@ def add_routes(app):
         web.get(f"{PREFIX}/stats", stats),
         web.post(f"{PREFIX}/stats/reset", reset_stats),
         web.post(f"{PREFIX}/clock", clock),
+        web.get(f"{PREFIX}/chaos", get_chaos),
+        web.post(f"{PREFIX}/chaos", start_chaos),
+        web.delete(f"{PREFIX}/chaos", stop_chaos),
+        web.get(f"{PREFIX}/quota", get_quota),
+        web.post(f"{PREFIX}/quota", set_quota),
+        web.get(f"{PREFIX}/scenario", get_scenario),
+        web.post(f"{PREFIX}/scenario", load_scenario),
+        web.delete(f"{PREFIX}/scenario", unload_scenario),
     ])

@@ -1,8 +1,9 @@
 """The aiohttp application: the gateway middleware and routing.
 
 The gateway middleware plays the part of Huawei's API gateway in front of
-the five services: fixed latency, fault rules, throttling, project checks and
-authentication, in that order, before a route handler runs.
+the five services: fixed latency, fault rules (then chaos), the account
+quota, project checks and authentication, in that order, before a route
+handler runs.
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from .routes import API_ROUTES
 from .state import STATE, EmulatorState
 from .tokens import AuthError
 from .validation import ParamError
+from .wire import SENT_STATUS, client_gone
 
 ROUTE_SERVICES = {name: service for name, service, _path, _handler in API_ROUTES}
 ROUTE_SERVICES["iam_tokens"] = "iam"
@@ -42,31 +44,36 @@ async def gateway(request, handler):
     if service is None:
         return await handler(request)
     state = request.app[STATE]
-    response = await _through_gateway(request, handler, state, service)
-    transport = request.transport
-    state.stats.record(route, "reset" if transport is None or transport.is_closing() else response.status)
+    response = await _through_gateway(request, handler, state, route, service)
+    status = request.get(SENT_STATUS) or ("reset" if client_gone(request) else response.status)
+    state.stats.record(route, status, request.host)
     return response
 
 
-async def _through_gateway(request, handler, state, service):
+async def _through_gateway(request, handler, state, route, service):
     if service != "iam" and state.config.latency_ms:
         await asyncio.sleep(state.config.latency_ms / 1000)
     delay, rule = state.faults.plan(request)
     if delay:
         await asyncio.sleep(delay)
+    if rule is None and service != "iam":
+        rule = state.chaos.pick(route)
     genuine = functools.partial(_genuine, request, handler, state, service)
     if rule is None:
         return await genuine()
-    mutate = functools.partial(_insert_at_head, state.store, service, request.match_info)
-    return await faults.apply(rule, request, service, genuine, mutate)
+    exchange = faults.Exchange(
+        request=request, route=route, service=service, store=state.store, genuine=genuine,
+        fetch=functools.partial(_fetch, request, handler),
+        mutate=functools.partial(_insert_at_head, state.store, route, request.match_info))
+    return await faults.apply(rule, exchange)
 
 
 async def _genuine(request, handler, state, service):
     """What the real platform would answer, faults aside."""
     if service == "iam":
         return await handler(request)
-    if not state.limiter.allow():
-        return gateway_error(429)
+    if not state.quota.allow():
+        return gateway_error(429, headers=state.quota.headers())
     project_id = request.match_info["project_id"]
     if not PROJECT_ID_FORMAT.fullmatch(project_id):
         return json_response(NOT_FOUND, 404)
@@ -80,14 +87,26 @@ async def _genuine(request, handler, state, service):
         return service_error(service, 400, str(exc), exc.name)
 
 
-def _insert_at_head(store, service, match_info, count):
+async def _fetch(request, handler, query):
+    """The handler's answer to the same route with ``query`` updated (no gateway: the
+    request already passed it), or None if those parameters are invalid."""
+    other = request.clone(rel_url=request.rel_url.update_query(query))
+    try:
+        return await handler(other)
+    except ParamError:
+        return None
+
+
+def _insert_at_head(store, route, match_info, count):
     """The ``mutate_list`` fault: the list grows at its head between two pages."""
-    if service == "hilens" and match_info.get("deployment_id") in store.hilens.deployments:
+    if route == "hilens_tasks" and match_info.get("deployment_id") in store.hilens.deployments:
         store.hilens.insert_head(match_info["deployment_id"], count)
-    elif service == "octopus":
+    elif route == "octopus_jobs":
         store.octopus.insert_head(count)
-    elif service == "vias_batch":
+    elif route == "vias_batch_tasks":
         store.batch.insert_head(count)
+    elif route == "vas_tasks" and match_info.get("service_name") in store.vas.services:
+        store.vas.insert_head(match_info["service_name"], count)
 
 
 async def _add_request_id(request, response):

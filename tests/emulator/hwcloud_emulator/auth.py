@@ -13,6 +13,7 @@ import re
 import time
 
 from . import signing
+from .compat import UTC
 from .errors import iam_error, json_response
 from .state import STATE
 from .tokens import BAD_AUTH, AuthError
@@ -22,7 +23,7 @@ PROJECT_ID_FORMAT = re.compile(r"[0-9a-f]{32}")
 
 
 def _iso(epoch):
-    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def issue_token(request):
@@ -80,7 +81,7 @@ async def _verify_signature(request, state):
         raise AuthError(401, BAD_AUTH + "the access key does not exist")
     sdk_date = request.headers.get("X-Sdk-Date", "")
     try:
-        sent = datetime.datetime.strptime(sdk_date, signing.DATE_FORMAT).replace(tzinfo=datetime.UTC)
+        sent = datetime.datetime.strptime(sdk_date, signing.DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise AuthError(401, BAD_AUTH + "X-Sdk-Date is missing or not in %Y%m%dT%H%M%SZ format") from None
     if abs(sent.timestamp() - (time.time() + state.clock_skew)) > MAX_SKEW_SECONDS:

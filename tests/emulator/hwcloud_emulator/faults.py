@@ -5,44 +5,116 @@ A rule matches on the request path (substring, or a regex when it starts with
 ``after`` matching requests, then affects the next ``times`` ones (``None``:
 all).  Rules are evaluated in order: every firing ``latency`` rule adds its
 delay, and the first firing rule of any other kind decides the response
-(later rules do not see that request).
+(later rules do not see that request).  Kinds that only make sense on some
+routes (list lies on list routes, ``foreign_id`` on single-task routes,
+bombs on API routes) do not match, and so do not count, elsewhere.
+
+The classic kinds live here; the hostile-server kinds in ``hostile`` and
+the lying-body kinds in ``lies``.
 """
 
 import asyncio
 import copy
 import json
 import re
-import socket
-import struct
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 
+from . import checks, hostile, lies
+from .checks import SpecError
 from .errors import JSON_CONTENT_TYPE, json_response, status_error_body
+from .shapes import API_ROUTE_NAMES, LIST_ROUTES, OBJECT_ROUTES
+from .wire import drop_connection
 
 STATUSES = {401, 403, 404, 429, 500, 502, 503, 504}
 SHAPES = {"list", "string_count", "deep"}
-#: kind -> {option: default}
-KINDS = {
-    "latency": {"ms": 0},
-    "status": {"status": 500, "retry_after": None, "body": None, "echo_token": False},
+GIB = 1 << 30
+UNSET = lies.UNSET
+
+
+def _non_negative(value, path):
+    return checks.number(value, path, minimum=0)
+
+
+def _count(value, path):
+    return checks.number(value, path, minimum=0, integer=True)
+
+
+def _size(maximum):
+    return lambda value, path: checks.number(value, path, minimum=1, maximum=maximum, integer=True)
+
+
+def _one_of(choices):
+    return lambda value, path: checks.choice(value, path, sorted(choices))
+
+
+def _retry_after(value, path):
+    return checks.scalar(value, path, nullable=True)
+
+
+def _not_object(value, path):
+    value = checks.json_value(value, path)
+    if isinstance(value, dict):
+        raise SpecError(path, "must not be an object (the fault replaces items by non-objects)")
+    return value
+
+
+#: kind -> {option: (default, check(value, path) -> value)}
+OPTIONS = {
+    "latency": {"ms": (0, _non_negative)},
+    "status": {"status": (500, _one_of(STATUSES)), "retry_after": (None, _retry_after),
+               "body": (None, checks.json_value), "echo_token": (False, checks.boolean)},
     "reset": {},
-    "hang": {"seconds": 30.0},
-    "truncated": {"abort": False},
-    "html": {"status": 200},
+    "hang": {"seconds": (30.0, _non_negative)},
+    "truncated": {"abort": (False, checks.boolean)},
+    "html": {"status": (200, lambda v, p: checks.number(v, p, minimum=100, maximum=599, integer=True))},
     "empty": {},
     "content_type": {},
-    "mutate_list": {"n": 1},
-    "wrong_shape": {"shape": "list", "bytes": 10_000_000},
+    "mutate_list": {"n": (1, _count)},
+    "wrong_shape": {"shape": ("list", _one_of(SHAPES)), "bytes": (10_000_000, _size(GIB))},
+    "redirect": {"status": (302, _one_of(hostile.REDIRECT_STATUSES)),
+                 "location": (None, lambda v, p: checks.string(v, p, nullable=True, pattern=r"\S+"))},
+    "drip": {"bytes": (1, _size(GIB)), "interval_ms": (500, _non_negative),
+             "max_seconds": (60, lambda v, p: checks.number(v, p, above=0)), "headers": (False, checks.boolean)},
+    "gzip_bomb": {"encoding": ("gzip", _one_of(("gzip", "deflate"))), "expanded_bytes": (GIB, _size(16 * GIB))},
+    "oversize": {"bytes": (200_000_000, _size(64 * GIB))},
+    "short_page": {"keep": (None, lambda v, p: checks.number(v, p, minimum=0, integer=True, nullable=True))},
+    "lying_total": {"delta": (200, lambda v, p: checks.number(v, p, integer=True)), "value": (UNSET, checks.json_value)},
+    "foreign_page": {},
+    "foreign_id": {},
+    "not_objects": {"value": (UNSET, _not_object)},
 }
+#: kind -> {option: default} (the shape older code and the README use)
+KINDS = {kind: {name: default for name, (default, _check) in options.items()} for kind, options in OPTIONS.items()}
+#: Kinds that only apply to some routes; elsewhere they neither match nor count.
+ROUTE_LIMITS = {"short_page": frozenset(LIST_ROUTES), "lying_total": frozenset(LIST_ROUTES),
+                "foreign_page": frozenset(LIST_ROUTES), "not_objects": frozenset(LIST_ROUTES),
+                "foreign_id": OBJECT_ROUTES, "gzip_bomb": API_ROUTE_NAMES, "oversize": API_ROUTE_NAMES}
+GENERAL = ("kind", "match", "method", "query", "after", "times")
 SECRET_HEADERS = ("X-Auth-Token", "Authorization", "X-Security-Token")
 HTML_PAGE = ("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
              "<h1>502 Bad Gateway</h1><p>The upstream server returned an invalid response.</p>"
              "<hr><center>emulated-gateway</center></body></html>")
 
 
-class FaultError(ValueError):
-    """A rule posted to the admin API is invalid."""
+class FaultError(SpecError):
+    """A rule posted to the admin API (or written in a scenario) is invalid."""
+
+
+@dataclass
+class Exchange:
+    """One request on its way through the gateway, as a fault sees it."""
+
+    request: web.Request
+    route: str
+    service: str
+    store: Any
+    genuine: Callable  # coroutine: the real answer (quota, auth, handler)
+    fetch: Callable  # coroutine(query updates): the handler's answer to another query, or None
+    mutate: Callable  # mutate(n): n new records at the head of the requested list
 
 
 @dataclass
@@ -58,32 +130,39 @@ class FaultRule:
     applied: int = 0
 
     @classmethod
-    def from_json(cls, spec):
-        if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
-            raise FaultError(f"unknown fault kind in {spec!r}; known: {', '.join(KINDS)}")
+    def from_json(cls, spec, path="fault"):
+        if not isinstance(spec, dict) or not isinstance(spec.get("kind"), str) or spec["kind"] not in KINDS:
+            raise FaultError(path, f"unknown fault kind in {spec!r}; known: {', '.join(KINDS)}")
         kind = spec["kind"]
-        general = {"kind", "match", "method", "query", "after", "times"}
-        unknown = set(spec) - general - set(KINDS[kind])
+        unknown = set(spec) - set(GENERAL) - set(KINDS[kind])
         if unknown:
-            raise FaultError(f"unknown option(s) for {kind}: {', '.join(sorted(unknown))}")
-        rule = cls(kind=kind, match=spec.get("match") or "", method=spec.get("method"),
-                   query={k: str(v) for k, v in (spec.get("query") or {}).items()},
-                   after=int(spec.get("after", 0)), times=spec.get("times", 1),
-                   options={k: spec.get(k, default) for k, default in KINDS[kind].items()})
+            raise FaultError(path, f"unknown option(s) for {kind}: {', '.join(sorted(unknown))}; "
+                                   f"allowed: {', '.join(GENERAL[1:] + tuple(KINDS[kind]))}")
+        try:
+            rule = cls(kind=kind, match=checks.string(spec.get("match") or "", checks.join(path, "match")),
+                       method=checks.string(spec.get("method"), checks.join(path, "method"), nullable=True),
+                       query=_query(spec.get("query"), checks.join(path, "query")),
+                       after=_count(spec.get("after", 0), checks.join(path, "after")),
+                       times=checks.number(spec.get("times", 1), checks.join(path, "times"), minimum=0,
+                                           integer=True, nullable=True),
+                       options={name: spec[name] if name in spec else default
+                                for name, (default, _check) in OPTIONS[kind].items()})
+            for name, (default, check) in OPTIONS[kind].items():
+                if name in spec and not (spec[name] is None and default is None):
+                    rule.options[name] = check(spec[name], checks.join(path, name))
+        except SpecError as exc:
+            raise FaultError(exc.path, exc.reason) from None
         if rule.match.startswith("^"):
             try:
                 re.compile(rule.match)
             except re.error as exc:
-                raise FaultError(f"bad regex {rule.match!r}: {exc}") from None
-        if rule.times is not None and (not isinstance(rule.times, int) or rule.times < 0):
-            raise FaultError("times must be a non-negative integer or null")
-        if kind == "status" and rule.options["status"] not in STATUSES:
-            raise FaultError(f"status must be one of {sorted(STATUSES)}")
-        if kind == "wrong_shape" and rule.options["shape"] not in SHAPES:
-            raise FaultError(f"shape must be one of {sorted(SHAPES)}")
+                raise FaultError(checks.join(path, "match"), f"bad regex {rule.match!r}: {exc}") from None
         return rule
 
     def matches(self, request):
+        limit = ROUTE_LIMITS.get(self.kind)
+        if limit is not None and request.match_info.route.name not in limit:
+            return False
         if self.match.startswith("^"):
             if not re.search(self.match, request.path):
                 return False
@@ -102,19 +181,27 @@ class FaultRule:
         return True
 
     def describe(self):
-        data = asdict(self)
-        options = data.pop("options")
-        data.update(options)
+        data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self) if f.name != "options"}
+        data.update((k, copy.deepcopy(v)) for k, v in self.options.items() if v is not UNSET and k in KINDS[self.kind])
         data["remaining"] = None if self.times is None else max(self.times - self.applied, 0)
         return data
+
+
+def _query(value, path):
+    if value is None:
+        return {}
+    checks.mapping(value, path, list(value))
+    return {k: str(checks.scalar(v, checks.join(path, k))) for k, v in value.items()}
 
 
 class FaultStore:
     def __init__(self):
         self.rules = []
 
-    def add(self, specs):
-        rules = [FaultRule.from_json(spec) for spec in specs]
+    def add(self, specs, path="faults"):
+        """Validate every rule first: a bad one adds none."""
+        specs = checks.sequence(specs, path)
+        rules = [FaultRule.from_json(spec, checks.join(path, i)) for i, spec in enumerate(specs)]
         self.rules.extend(rules)
         return rules
 
@@ -132,30 +219,15 @@ class FaultStore:
         return delay, None
 
 
-#: Status of the placeholder response returned after dropping a connection (nginx's
-#: "client closed request"); it is never delivered, aiohttp ignores the failed write.
-DROPPED = 499
-
-
-def drop_connection(request, response=None):
-    """Abort the TCP connection with an RST (SO_LINGER 0), so the client sees a reset."""
-    sock = request.transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    request.transport.abort()
-    return response or web.Response(status=DROPPED)
-
-
-async def apply(rule, request, service, real, mutate):
-    """Answer ``request`` as ``rule`` says.
-
-    ``real`` is a coroutine function producing the genuine response;
-    ``mutate(n)`` inserts n records at the head of the requested list.
-    """
+async def apply(rule, exchange):
+    """Answer the exchange's request as ``rule`` says."""
     opts = rule.options
     kind = rule.kind
+    request = exchange.request
+    if kind in BEHAVIOURS:
+        return await BEHAVIOURS[kind](opts, exchange)
     if kind == "status":
-        return _status_response(request, service, opts)
+        return _status_response(request, exchange.service, opts)
     if kind == "reset":
         return drop_connection(request)
     if kind == "html":
@@ -168,9 +240,9 @@ async def apply(rule, request, service, real, mutate):
         return web.Response(body=body, headers={"Content-Type": JSON_CONTENT_TYPE})
     if kind == "hang":
         await asyncio.sleep(opts["seconds"])
-    response = await real()
+    response = await exchange.genuine()
     if kind == "mutate_list":
-        mutate(int(opts["n"]))
+        exchange.mutate(int(opts["n"]))
     elif kind == "content_type":
         response = web.Response(body=response.body, status=response.status,
                                 headers={"Content-Type": "text/plain"})
@@ -179,6 +251,13 @@ async def apply(rule, request, service, real, mutate):
     elif kind == "wrong_shape":
         response = _reshaped(response, opts["shape"])
     return response
+
+
+BEHAVIOURS = {
+    "redirect": hostile.redirect, "drip": hostile.drip, "gzip_bomb": hostile.gzip_bomb,
+    "oversize": hostile.oversize, "short_page": lies.short_page, "lying_total": lies.lying_total,
+    "foreign_page": lies.foreign_page, "foreign_id": lies.foreign_id, "not_objects": lies.not_objects,
+}
 
 
 def _status_response(request, service, opts):

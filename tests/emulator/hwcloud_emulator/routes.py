@@ -1,4 +1,4 @@
-"""The five vendor query APIs.
+"""The five vendor query APIs (six routes: VAS has a single-task and a list route).
 
 Handlers only parse and validate parameters (raising ``ParamError``) and
 shape the body; authentication, project checks, throttling and faults happen
@@ -10,8 +10,9 @@ import re
 
 from . import validation as v
 from .data.batch import TASK_STATES
+from .compat import UTC
 from .data.octopus import JOB_TYPES, SORT_FIELDS, STATUSES
-from .data.tasks import VAS_SERVICE
+from .data.tasks import VAS_LIST_STATES, VAS_ORDERS
 from .errors import json_response, service_error
 from .state import STATE
 
@@ -47,13 +48,45 @@ async def vias_task(request):
 
 async def vas_task(request):
     vas = _store(request).vas
-    if request.match_info["service_name"] != VAS_SERVICE:
-        return service_error("vas", 404, f"Service {request.match_info['service_name']} does not exist.")
+    service = request.match_info["service_name"]
+    if service not in vas.services:
+        return service_error("vas", 404, f"Service {service} does not exist.")
     record = vas.by_id.get(request.match_info["task_id"])
-    if record is None:
+    if record is None or record.get("service") != service:
         return service_error("vas", 404, "The task does not exist.")
     task = vas.render(record)
     return json_response({"task": task} if vas.is_wrapped(record) else task)
+
+
+def _vas_order(query):
+    raw = query.get("order", "created_at:DESC")
+    field, _sep, direction = raw.partition(":")
+    if field not in VAS_ORDERS or direction not in ("ASC", "DESC"):
+        raise v.ParamError("order", "must be one of " + ", ".join(
+            f"{name}:{way}" for name in VAS_ORDERS for way in ("ASC", "DESC")))
+    return VAS_ORDERS[field], direction == "DESC"
+
+
+async def vas_tasks(request):
+    """ListTasksDetails: the tasks of one service, filtered, sorted and paged by offset/limit."""
+    q = request.query
+    filters = {
+        "version": v.pattern(q, "service_version", None, 1, 64),
+        "state": v.choice(q, "state", set(VAS_LIST_STATES)),
+        "name_like": v.pattern(q, "name_like", None, 0, 255),
+        "id_like": v.pattern(q, "id_like", None, 0, 64),
+        "since": v.integer(q, "created_since", minimum=0),
+        "until": v.integer(q, "created_until", minimum=0),
+        "order": _vas_order(q),
+        "offset": v.integer(q, "offset", 0, minimum=0),
+        "limit": v.integer(q, "limit", 10, minimum=1, maximum=100),
+    }
+    vas = _store(request).vas
+    service = request.match_info["service_name"]
+    if service not in vas.services:
+        return service_error("vas", 404, f"Service {service} does not exist.")
+    count, tasks = vas.query(service, **filters)
+    return json_response({"count": count, "tasks": tasks})
 
 
 def _octopus_sort(query):
@@ -77,7 +110,7 @@ async def octopus_jobs(request):
         statuses=v.string_list(q, "statuses", STATUSES, MAX_ARRAY_ENTRIES),
         start_time=v.integer(q, "start_time", minimum=0), end_time=v.integer(q, "end_time", minimum=0),
         sort=_octopus_sort(q), offset=offset, limit=limit)
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return json_response({"meta_info": {"current_time": now},
                           "payload": {"list": jobs, "page_info": {"offset": offset, "limit": limit,
                                                                   "total": total}}})
@@ -112,6 +145,7 @@ API_ROUTES = [
     ("hilens_tasks", "hilens", "/v3/{project_id}/ai-mgr/deployments/{deployment_id}/tasks", hilens_tasks),
     ("vias_task", "vias", "/v2/{project_id}/tasks/{task_id}", vias_task),
     ("vas_task", "vas", "/v2/{project_id}/services/{service_name}/tasks/{task_id}", vas_task),
+    ("vas_tasks", "vas", "/v2/{project_id}/services/{service_name}/tasks", vas_tasks),
     ("octopus_jobs", "octopus", "/v1.0/{project_id}/data/system-jobs", octopus_jobs),
     ("vias_batch_tasks", "vias_batch", "/v2/{project_id}/batch-tasks", vias_batch_tasks),
 ]

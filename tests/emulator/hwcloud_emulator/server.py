@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .app import build_app
 from .config import EmulatorConfig
+from .hostile import ALIAS_HOST
 from .state import STATE
 
 ACCESS_LOG_FORMAT = '%a "%r" %s %b %Tf'  # no headers: never logs tokens or signatures
@@ -28,7 +29,7 @@ def _tls_context(config):
     cert_dir = config.cert_dir or tempfile.mkdtemp(prefix="hwcloud-emulator-")
     os.makedirs(cert_dir, exist_ok=True)
     ca = trustme.CA()
-    names = sorted({"127.0.0.1", "localhost", "::1", config.host} - {"0.0.0.0", ""})
+    names = sorted({"127.0.0.1", ALIAS_HOST, "localhost", "::1", config.host} - {"0.0.0.0", ""})
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert(*names).configure_cert(context)
     ca_file = os.path.join(cert_dir, "ca.pem")
@@ -46,11 +47,17 @@ def _access_logger(log_file):
 
 
 class Server:
-    """One listening emulator: ``url``, ``ca_file`` (HTTPS only) and the app state."""
+    """One listening emulator: ``url``, ``ca_file`` (HTTPS only) and the app state.
+
+    Bound to 127.0.0.1, it also listens on 127.0.0.2 (same port, when free):
+    the ``redirect`` fault sends clients there, to "another host" that
+    answers, so a test can see what a client carries across a redirect
+    (``by_host`` in the stats).  ``alias_url`` is None when that failed.
+    """
 
     def __init__(self, config):
         self.config = config
-        self.url = self.ca_file = self._runner = None
+        self.url = self.alias_url = self.ca_file = self._runner = None
         self.app = build_app(config)
 
     @property
@@ -71,8 +78,23 @@ class Server:
         sock.bind((self.config.host, self.config.port))
         await web.SockSite(self._runner, sock, ssl_context=context).start()
         host = f"[{self.config.host}]" if family == socket.AF_INET6 else self.config.host
-        self.url = f"{'https' if context else 'http'}://{host}:{sock.getsockname()[1]}"
+        port = sock.getsockname()[1]
+        scheme = "https" if context else "http"
+        self.url = f"{scheme}://{host}:{port}"
+        if self.config.host == "127.0.0.1" and await self._listen_alias(port, context):
+            self.alias_url = f"{scheme}://{ALIAS_HOST}:{port}"
         return self.url
+
+    async def _listen_alias(self, port, context):
+        alias = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            alias.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            alias.bind((ALIAS_HOST, port))
+        except OSError:  # another process holds it, or no such loopback address here
+            alias.close()
+            return False
+        await web.SockSite(self._runner, alias, ssl_context=context).start()
+        return True
 
     async def stop(self):
         await self._runner.cleanup()
@@ -84,9 +106,14 @@ class EmulatorHandle:
     def __init__(self, server):
         self._server = server
         self.url = server.url
+        self.alias_url = server.alias_url
         self.ca_file = server.ca_file
-        self.credentials = server.state.credentials.as_dict()
         self._ssl = ssl.create_default_context(cafile=self.ca_file) if self.ca_file else None
+
+    @property
+    def credentials(self):
+        """The account's credentials as a dict (a scenario may change them)."""
+        return self._server.state.credentials.as_dict()
 
     @property
     def state(self):
@@ -123,7 +150,8 @@ def start_emulator(**options):
     """Run an emulator in a background thread; yields an ``EmulatorHandle``.
 
     ``options`` are ``EmulatorConfig`` fields (host, port, seed, tasks, sizes,
-    latency_ms, rate_limit, token_ttl, https, cert_dir, log_file, credentials).
+    latency_ms, rate_limit, rate_limit_retry_after, rate_limit_burst, token_ttl,
+    https, cert_dir, log_file, credentials, scenario).
     """
     server = Server(EmulatorConfig(**options))
     loop = asyncio.new_event_loop()

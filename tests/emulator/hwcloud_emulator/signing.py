@@ -16,6 +16,8 @@ import hashlib
 import hmac
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
+from .compat import UTC
+
 ALGORITHM = "SDK-HMAC-SHA256"
 DATE_FORMAT = "%Y%m%dT%H%M%SZ"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -96,7 +98,7 @@ def sign_headers(method, url, access_key, secret_key, body=b"", headers=None, no
     X-Security-Token in ``headers`` when needed.
     """
     parts = urlsplit(url)
-    now = now or datetime.datetime.now(datetime.UTC)
+    now = now or datetime.datetime.now(UTC)
     signed = dict(headers or {})
     signed.setdefault("Host", parts.netloc)
     signed["X-Sdk-Date"] = now.strftime(DATE_FORMAT)

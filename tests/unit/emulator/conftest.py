@@ -13,14 +13,15 @@ from hwcloud_emulator.pytest_plugin import emulator, emulator_options, emulator_
 
 @pytest.fixture
 def api(emulator):  # noqa: F811 (the fixture imported above)
-    """GET an API path (``{project}`` is filled in) with the static token unless headers are given."""
+    """GET an API path (``{project}`` is filled in) with the static token unless headers are given;
+    other keyword arguments go to ``requests`` (``stream``, ``allow_redirects``)."""
     session = requests.Session()
 
-    def get(path, params=None, headers=None):
+    def get(path, params=None, headers=None, **kwargs):
         url = emulator.url + path.format(project=emulator.credentials["project_id"])
         if headers is None:
             headers = {"X-Auth-Token": emulator.credentials["static_token"]}
-        return session.get(url, params=params, headers=headers, timeout=30)
+        return session.get(url, params=params, headers=headers, timeout=kwargs.pop("timeout", 30), **kwargs)
 
     yield get
     session.close()

@@ -47,6 +47,16 @@ class BatchTasks(Dataset):
                 "type": pick(rng, ("0", "0", "0", "1")), "priority": pick(rng, ("low", "low", "high")),
                 "num_task": num_task, "created_at": created, "counts": counts}
 
+    def add(self, batch_id, counts, created, name=None):
+        """A batch a scenario defines: ``counts`` of its tasks by (lower-case) state."""
+        record = self._new(len(self.records), created)
+        record.update(id=batch_id, counts=dict(counts), num_task=sum(counts.values()))
+        if name is not None:
+            record["batch_task_name"] = name
+        self.records.append(record)
+        self.by_id[batch_id] = record
+        return record
+
     def insert_head(self, count):
         """Newer batches (head of the default created_at,desc order)."""
         newest = max((r["created_at"] for r in self.records), default=BASE_MS)

@@ -4,6 +4,8 @@ timestamps and the base class that applies schedules."""
 import datetime
 import random
 
+from ..compat import UTC
+
 #: Generated timestamps count back from here, so data never depends on the day the tests run.
 BASE_MS = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 YEAR_MS = 365 * 86_400_000
@@ -11,13 +13,13 @@ YEAR_MS = 365 * 86_400_000
 
 def iso_ms(ms):
     """``2024-01-01T00:00:00.000Z`` (VIAS style)."""
-    dt = datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC)
+    dt = datetime.datetime.fromtimestamp(ms / 1000, UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ms) % 1000:03d}Z"
 
 
 def iso_s(ms):
     """``2024-01-01T00:00:00Z`` (VAS / Octopus style)."""
-    return datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # Core fields of tens of thousands of records are drawn with these instead of

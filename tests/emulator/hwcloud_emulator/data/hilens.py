@@ -13,19 +13,34 @@ FAILURE_CAUSES = ["ImagePullBackOff: the algorithm image could not be pulled",
 
 class HilensTasks(Dataset):
     """Fixed deployments: ``dep-large`` (configurable size), ``dep-small`` (3),
-    ``dep-empty`` (0) and ``dep-moving`` (10, all PENDING: a target for schedules)."""
+    ``dep-empty`` (0) and ``dep-moving`` (10, all PENDING: a target for schedules).
+    A scenario without generated data has none of them (``fixed=False``)."""
 
     service = "hilens"
 
-    def __init__(self, size, **kwargs):
+    def __init__(self, size, fixed=True, **kwargs):
         super().__init__(**kwargs)
         self._next_index = 0
         self.deployments = {}
         # dep-large last, so the small deployments do not change with its size.
         for name, count, state in (("dep-small", 3, None), ("dep-empty", 0, None),
                                    ("dep-moving", 10, "PENDING"), ("dep-large", size, None)):
-            self.deployments[name] = [self._new(i, state) for i in range(count)]
+            if fixed:
+                self.deployments[name] = [self._new(i, state) for i in range(count)]
         self.by_id = {r["id"]: r for tasks in self.deployments.values() for r in tasks}
+
+    def add_task(self, deployment_id, task_id, pods, name=None, created=None):
+        """A task a scenario defines, appended to its deployment (created if new)."""
+        tasks = self.deployments.setdefault(deployment_id, [])
+        record = self._new(len(tasks))
+        record.update(id=task_id, pods=tuple(pods))
+        if name is not None:
+            record["name"] = name
+        if created is not None:
+            record["created"] = created
+        tasks.append(record)
+        self.by_id[task_id] = record
+        return record
 
     def _new(self, position, state=None):
         rng = self.rng
@@ -64,7 +79,7 @@ class HilensTasks(Dataset):
             pods.append(pod)
         start = record["created"] + r.randrange(60_000, 3_600_000)
         return {
-            "name": f"task-{record['index']:05d}",
+            "name": record.get("name") or f"task-{record['index']:05d}",
             "timestamp": str(record["created"]),
             "description": r.choice([None, "", "people counting at the east entrance"]),
             "streams": [{

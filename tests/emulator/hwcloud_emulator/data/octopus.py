@@ -41,10 +41,24 @@ class OctopusJobs(Dataset):
                 "workspace_id": pick(rng, WORKSPACES), "state": STATUS_MIX.pick(rng, index),
                 "create_at": self._clock, "update_at": self._clock + 1_000 + below(rng, 7_200_000)}
 
+    def add(self, job_id, state, created, job_type=None, workspace_id=None, data_id=None):
+        """A job a scenario defines."""
+        record = self._new(len(self.records))
+        record.update(id=job_id, state=state, create_at=created, update_at=created)
+        record.update((k, v) for k, v in (("job_type", job_type), ("workspace_id", workspace_id),
+                                          ("data_id", data_id)) if v is not None)
+        self.records.append(record)
+        self.by_id[job_id] = record
+        return record
+
+    def next_id(self):
+        return max(self.by_id, default=0) + 1
+
     def insert_head(self, count):
         """Newer jobs (head of the default create_at,desc order)."""
         for _index in range(count):
             record = self._new(len(self.records))
+            record["id"] = self.next_id()
             self.records.append(record)
             self.by_id[record["id"]] = record
 

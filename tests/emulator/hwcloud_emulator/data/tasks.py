@@ -1,4 +1,7 @@
-"""Single-task data sets: VIAS tasks and VAS (c-queue-status-analysis-edge) tasks."""
+"""Single-task data sets: VIAS tasks and VAS tasks (service c-queue-status-analysis-edge,
+plus any service a scenario names), and the filtered, sorted VAS task list."""
+
+import random
 
 from .common import (
     BASE_MS,
@@ -9,6 +12,7 @@ from .common import (
     hex32,
     iso_ms,
     iso_s,
+    pick,
     uuid4,
 )
 
@@ -37,6 +41,14 @@ ALGORITHMS = [("helmet-detect", "安全帽检测"), ("queue-status", "排队检�
 COMPANIES = ["HuaweiCloud", "AcmeVision", "DeepEye", "视界科技"]
 
 VAS_SERVICE = "c-queue-status-analysis-edge"
+#: The states the VAS list API filters on (``state``); MIGRATING is served but not filterable.
+VAS_LIST_STATES = ("PENDING", "RECOVERING", "STARTING", "UPGRADING", "CREATE_FAILED", "START_FAILED", "RUNNING",
+                   "STOPPING", "STOPPED", "ABNORMAL", "SUCCEEDED", "FAILED", "DELETING", "FREEZING", "FROZEN")
+VAS_ORDERS = {"name": "name", "created_at": "created", "updated_at": "updated"}
+#: (weight, version) and (weight, name template): spaces and non-ASCII names for the list filters.
+VAS_VERSIONS = (60, "3.0"), (20, "3.1"), (12, "2.2"), (8, "3.2.1")
+VAS_NAMES = ((70, "queue-status-analysis-edge-{index:05d}"), (10, "Queue at gate {gate} {index:05d}"),
+             (10, "排队检测 东门 {index:05d}"), (10, "收银台-{gate}-排队 {index:05d}"))
 VAS_STATES = StateMix({
     "RUNNING": 700, "PENDING": 60, "STARTING": 60, "FAILED": 50, "STOPPED": 60,
     "SUCCEEDED": 30, UNKNOWN_STATE: 15, "ABNORMAL": 15, "STOPPING": 10,
@@ -57,6 +69,26 @@ class TaskSet(Dataset):
             self.records.append({"index": index, "id": hex32(rng), "state": self.mix.pick(rng, index),
                                  "created": created, "updated": created + below(rng, 86_400_000)})
         self.by_id = {r["id"]: r for r in self.records}
+
+    def add(self, record_id, state, created, **extra):
+        """A record a scenario defines (``extra``: name and service-specific fields)."""
+        record = {"index": len(self.records), "id": record_id, "state": state, "created": created,
+                  "updated": created, **{k: v for k, v in extra.items() if v is not None}}
+        self.records.append(record)
+        self.by_id[record_id] = record
+        return record
+
+    def neighbour(self, record_id):
+        """Another record of the same service (the next one, cyclically), or None."""
+        record = self.by_id.get(record_id)
+        if record is None:
+            return None
+        position = self.records.index(record)
+        for step in range(1, len(self.records)):
+            other = self.records[(position + step) % len(self.records)]
+            if other["id"] != record_id and other.get("service") == record.get("service"):
+                return other
+        return None
 
     def state_and_update(self, record):
         forced = self.scheduled(record)
@@ -84,7 +116,7 @@ class ViasTasks(TaskSet):
         alg, title = r.choice(ALGORITHMS)
         task = {
             "id": record["id"],
-            "name": f"{alg}-task-{record['index']:05d}",
+            "name": record.get("name") or f"{alg}-task-{record['index']:05d}",
             "creator": self.creator,
             "project_id": self.project_id,
             "description": r.choice([None, "", f"{title} at gate {r.randrange(1, 9)}"]),
@@ -125,22 +157,72 @@ class VasTasks(TaskSet):
     service = "vas"
     mix = VAS_STATES
 
+    def __init__(self, size, **kwargs):
+        super().__init__(size, **kwargs)
+        # A separate stream, so ids, states and times stay what they were before names and versions varied.
+        rng = random.Random(f"vas-list:{self.seed}")
+        versions = [version for weight, version in VAS_VERSIONS for _repeat in range(weight)]
+        names = [name for weight, name in VAS_NAMES for _repeat in range(weight)]
+        for record in self.records:
+            record["service"] = VAS_SERVICE
+            record["version"] = pick(rng, versions)
+            record["name"] = pick(rng, names).format(index=record["index"], gate=1 + below(rng, 9))
+        self.services = {VAS_SERVICE}
+
+    def add(self, record_id, state, created, service=VAS_SERVICE, version="3.0", name=None, **extra):
+        self.services.add(service)
+        name = name or f"{service}-{len(self.records):05d}"
+        return super().add(record_id, state, created, service=service, version=version, name=name, **extra)
+
+    def insert_head(self, service, count):
+        """Newer tasks (head of the default created_at:DESC order), so an ongoing walk sees pages shift."""
+        newest = max((r["created"] for r in self.records), default=BASE_MS)
+        for i in range(count):
+            self.add(hex32(self.rng), "RUNNING", newest + 1000 * (i + 1), service=service)
+
     @staticmethod
     def is_wrapped(record):
         """Odd records are answered as ``{"task": {...}}`` (what the table says);
-        the rest at the top level (what the example shows)."""
-        return record["index"] % 2 == 1
+        the rest at the top level (what the example shows).  A scenario may choose."""
+        wrapped = record.get("wrapped")
+        return record["index"] % 2 == 1 if wrapped is None else wrapped
+
+    def query(self, service, *, version=None, state=None, name_like=None, id_like=None, since=None, until=None,
+              order=("created", True), offset=0, limit=10):
+        """(matches over all pages, rendered page) as the list route answers; states after schedules."""
+        rows = []
+        for record in self.records:
+            if record.get("service") != service:
+                continue
+            current, updated = self.state_and_update(record)
+            if ((version is not None and record["version"] != version)
+                    or (state is not None and current != state)
+                    or (name_like and name_like not in record["name"])
+                    or (id_like and id_like not in record["id"])
+                    or (since is not None and record["created"] < since)
+                    or (until is not None and record["created"] > until)):
+                continue
+            rows.append((record, updated))
+        field, descending = order
+        key = {"name": lambda row: (row[0]["name"], row[0]["id"]),
+               "created": lambda row: (row[0]["created"], row[0]["id"]),
+               "updated": lambda row: (row[1], row[0]["id"])}[field]
+        rows.sort(key=key, reverse=descending)
+        page = [self.render(record) for record, _updated in rows[offset:offset + limit]]
+        for task in page:
+            task.pop("hosting_result", None)  # only the single-task answer carries it
+        return len(rows), page
 
     def render(self, record):
         r = self.detail_rng(record)
         state, updated = self.state_and_update(record)
         return {
             "id": record["id"],
-            "name": f"queue-status-analysis-edge-{record['index']:05d}",
+            "name": record.get("name") or f"queue-status-analysis-edge-{record['index']:05d}",
             "creator": self.creator,
             "project_id": self.project_id,
             "description": None,
-            "service_version": "3.0",
+            "service_version": record.get("version", "3.0"),
             "edge_pool_id": hex32(r),
             "resource_order_id": hex32(r),
             "created_at": iso_s(record["created"]),
