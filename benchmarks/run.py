@@ -37,7 +37,7 @@ HILENS_ITEMS = 5000
 WAIT_TASKS = 500
 POLL_INTERVAL = 2
 WAIT_TIMEOUT = 180
-# The modules' default page_concurrency (plugins/module_utils/module.py): the plain script uses as many threads.
+# The modules' default page_concurrency (plugins/module_utils/declaration.py): the plain script uses as many threads.
 PAGE_CONCURRENCY = 16
 
 # Shares of the time budget (S5 runs no playbooks; S6 rides along with S1 and S2 when they run).

@@ -89,6 +89,8 @@ def prepare_emulator(emulator):
                                         "steps": [{"after": 0, "state": "RUNNING"}]})
     emulator.admin("POST", "schedule", {"service": "vias_batch", "count": SIZES["batch_tasks"],
                                         "steps": [{"after": 0, "state": "running"}]})
+    emulator.admin("POST", "schedule", {"service": "vas", "count": SIZES["vas_tasks"],
+                                        "steps": [{"after": 0, "state": "RUNNING"}]})
     emulator.admin("POST", "stats/reset")
     data = emulator.data
     running = data["vias_task_ids_by_state"]["RUNNING"]
@@ -103,6 +105,7 @@ def prepare_emulator(emulator):
         "vas_task_id": data["vas_wrapped_task_ids"][0],
         "vas_task_ids": data["vas_task_ids"][:4],
         "hilens_deployment_id": HILENS_DEPLOYMENT,
+        "vas_rollout_name": "gate",
         "workspace_id": imports[0]["workspace_id"],
         "vault_hwcloud_password": credentials["password"],
         "vault_hwcloud_secret_key": credentials["secret_key"],

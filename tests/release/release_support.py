@@ -31,12 +31,12 @@ def collections_root(tmp_dir):
 
 
 def env_fallbacks(spec_name="COMMON_ARGUMENT_SPEC"):
-    """``{option: {"env": [names], "no_log": bool}}`` of an argument spec in module_utils/module.py, read without importing it."""
-    tree = ast.parse((ROOT / "plugins" / "module_utils" / "module.py").read_text(encoding="utf-8"))
+    """``{option: {"env": [names], "no_log": bool}}`` of an argument spec in module_utils/declaration.py, read without importing it."""
+    tree = ast.parse((ROOT / "plugins" / "module_utils" / "declaration.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(isinstance(target, ast.Name) and target.id == spec_name for target in node.targets):
             return {keyword.arg: _option(keyword.value) for keyword in node.value.keywords}
-    raise AssertionError("%s not found in plugins/module_utils/module.py" % spec_name)
+    raise AssertionError("%s not found in plugins/module_utils/declaration.py" % spec_name)
 
 
 def _option(call):

@@ -241,7 +241,7 @@ def import_collection():
         pytest.fail("set ANSIBLE_COLLECTIONS_PATH to a collections root holding hwcloud.tasks")
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
-    from ansible_collections.hwcloud.tasks.plugins.module_utils import module as module_utils  # pylint: disable=import-outside-toplevel
+    from ansible_collections.hwcloud.tasks.plugins.module_utils import declaration as module_utils  # pylint: disable=import-outside-toplevel
 
     return module_utils
 

@@ -76,15 +76,25 @@ def test_a_poll_longer_than_the_interval_is_followed_at_once():
 
 def test_the_last_poll_starts_in_time_to_end_by_the_deadline():
     clock = Clock()
-    poll, starts = poller(clock, ["PENDING"], took=1.0)
+    poll, starts = poller(clock, ["PENDING"], took=0.1)
     outcome = run(poll, clock, timeout=12, sleep=5)
     assert outcome.reason == "timeout"
-    # The beat at 15 s falls after the deadline: the last poll starts FINAL_POLL_ROOM before it instead,
-    # and nothing runs after the deadline.
+    # The beat at 15 s falls after the deadline: the last poll starts FINAL_POLL_ROOM (more than 1.5 times the
+    # longest poll) before it instead, so that it ends by the deadline and nothing runs after it.
     assert starts == [0.0, 5.0, 10.0, 12 - FINAL_POLL_ROOM]
-    assert clock.now - 100.0 <= 12.0
+    assert 11.89 <= clock.now - 100.0 <= 12.0
     assert outcome.polls == 4
-    assert "within wait_timeout=12 s (watched 12.0 s)" in outcome.message()
+    assert "within wait_timeout=12 s (watched 11.9 s)" in outcome.message()
+
+
+def test_a_slow_poll_makes_the_last_one_start_earlier():
+    clock = Clock()
+    poll, starts = poller(clock, ["PENDING"], took=1.0)
+    outcome = run(poll, clock, timeout=12, sleep=5)
+    # Polls take 1 s: the last may start no later than 10.5 s; the one at 10 s ends at 11 s, past that.
+    assert starts == [0.0, 5.0, 10.0]
+    assert clock.now - 100.0 == 11.0
+    assert outcome.reason == "timeout"
 
 
 def test_a_throttled_poll_is_counted_and_retried_at_the_next_beat():
