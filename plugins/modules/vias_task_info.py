@@ -243,6 +243,7 @@ api_calls:
 """
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import ModuleDeclaration, ObjectSelection
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ParameterError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
 from ansible_collections.hwcloud.tasks.plugins.module_utils.module import run_module
 
@@ -251,6 +252,9 @@ KIND = KINDS["vias"]
 
 def select(params):
     single = params["task_id"] is not None
+    if not single and params["task_ids"] is None:
+        # required_one_of counts an option set to null as given.
+        raise ParameterError("one of task_id or task_ids is required (got null); give the id of at least one task")
     return ObjectSelection(KIND.object_api, [params["task_id"]] if single else params["task_ids"], single)
 
 

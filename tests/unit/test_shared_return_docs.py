@@ -15,7 +15,7 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TOOL = ROOT / "tools" / "shared_return_docs.py"
-MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.name != "__init__.py")
+MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*_info.py"))
 
 
 def load_tool():

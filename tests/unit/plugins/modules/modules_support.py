@@ -142,36 +142,17 @@ def fast_timing():
     http_client.BACKOFF_BASE = 0.0005
     http_client.BACKOFF_CAP = 0.005
     http_client.THROTTLE_DELAY = (0.001, 0.002)
-    waiter.Waiter.__init__.__defaults__ = (fake.clock, fake.pause)
+    waiter.Waiter.__init__.__defaults__ = (fake.clock, fake.pause) + saved[3][2:]  # (clock, pause, progress, ...)
     try:
         yield
     finally:
         http_client.BACKOFF_BASE, http_client.BACKOFF_CAP, http_client.THROTTLE_DELAY, waiter.Waiter.__init__.__defaults__ = saved
 
 
-class _SpecCaptured(Exception):
-    pass
-
-
 def argument_spec(name):
-    """The whole argument spec module ``name`` gives AnsibleModule (its own options, the shared ones, aliases)."""
-    module_utils = importlib.import_module("ansible_collections.hwcloud.tasks.plugins.module_utils.module")
-    captured = {}
-
-    class Capture:  # pylint: disable=too-few-public-methods
-        def __init__(self, argument_spec, **_kwargs):
-            captured.update(argument_spec)
-            raise _SpecCaptured()
-
-    original = module_utils.AnsibleModule
-    module_utils.AnsibleModule = Capture
-    try:
-        importlib.import_module(MODULE_PACKAGE + name).main()
-    except _SpecCaptured:
-        pass
-    finally:
-        module_utils.AnsibleModule = original
-    return captured
+    """The whole argument spec of module ``name`` (its own options, the shared ones, aliases), as both front-ends
+    validate against it."""
+    return importlib.import_module(MODULE_PACKAGE + name).DECLARATION.argument_spec()
 
 
 def route_counts(emulator):
