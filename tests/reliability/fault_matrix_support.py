@@ -28,8 +28,8 @@ from pathlib import Path
 import yaml
 
 from reliability_support import (
-    LIST_MODULES,
-    MODULES,
+    LIST_MODULES as SHIPPED_LIST_MODULES,
+    MODULES as SHIPPED_MODULES,
     ROOT,
     SERVICE_PREFIX,
     PlaybookRun,
@@ -43,7 +43,26 @@ from reliability_support import (
 from hwcloud_emulator import start_emulator
 
 # ansible-playbook forks: hosts (faults) run side by side, most of their time asleep between retries.
-WORKERS = int(os.environ.get("RELIABILITY_FORKS") or 4)
+WORKERS = int(os.environ.get("RELIABILITY_FORKS") or 6)
+# The rows' "modules": the five, and vas_task_info's list mode (no task ids) as a sixth.
+MODULES = SHIPPED_MODULES + ("vas_task_list",)
+LIST_MODULES = SHIPPED_LIST_MODULES + ("vas_task_list",)
+MODULE_OF = dict(((name, name) for name in SHIPPED_MODULES), vas_task_list="vas_task_info")
+VAS_SERVICE = "c-queue-status-analysis-edge"
+VAS_LIST_PATH = "/services/%s/tasks" % VAS_SERVICE
+
+# Both front-ends: every fault and paging host runs twice, in process (the default on the controller) and as
+# a shipped module (hwcloud_tasks_in_process: false); the module path's hosts carry this prefix.
+PATHS = ("in_process", "module")
+MODULE_PATH_PREFIX = "module__"
+
+
+def run_name(name, path):
+    return name if path == "in_process" else MODULE_PATH_PREFIX + name
+
+
+def path_mode(mode, path):
+    return mode if path == "in_process" else "%s, shipped module" % mode
 
 
 def service_code(status):
@@ -55,7 +74,7 @@ class Fault:
     """One column of the matrix: the rule injected, how the module is configured, what a failure must say."""
 
     def __init__(self, key, label, rule, status=None, code=None, message="", request_id=True, retryable=True,
-                 retries=2, times=2, timeout=10, auth="aksk", expire_static_token=False):
+                 retries=2, times=2, timeout=10, auth="aksk", expire_static_token=False, retry_timeout=None):
         self.key = key
         self.label = label
         self.rule = rule
@@ -69,6 +88,8 @@ class Fault:
         self.timeout = timeout
         self.auth = auth
         self.expire_static_token = expire_static_token
+        # Throttled requests are retried until this budget runs out (not counted against retries).
+        self.retry_timeout = retry_timeout
 
     @property
     def modes(self):
@@ -81,6 +102,8 @@ class Fault:
         if mode == "transient":
             return "ok after %d retr%s" % (self.times, "y" if self.times == 1 else "ies")
         status = "HTTP %s" % self.status if self.status else "no HTTP answer"
+        if mode == "persistent" and self.retry_timeout:
+            return "failed: %s when retry_timeout=%d s ran out" % (status, self.retry_timeout)
         if mode == "persistent":
             return "failed: %s after %d attempts" % (status, self.retries + 1)
         return "failed: %s after 1 request" % status
@@ -90,18 +113,19 @@ class Fault:
 
 
 FAULTS = [
+    # A throttle is retried for as long as retry_timeout allows (5 s here, to keep the rows short).
     Fault("429_retry_after", "429 with Retry-After", {"kind": "status", "status": 429, "retry_after": 1},
-          429, "APIGW.0308", "The throttling threshold has been reached"),
+          429, "APIGW.0308", "The throttling threshold has been reached.*retry_timeout=5 s", retry_timeout=5),
     # The vendor advises 2-5 s after a 429 without Retry-After: one retry per row keeps these rows short.
     Fault("429_no_retry_after", "429 without Retry-After", {"kind": "status", "status": 429},
-          429, "APIGW.0308", "The throttling threshold has been reached", retries=1, times=1),
+          429, "APIGW.0308", "The throttling threshold has been reached.*retry_timeout=6 s", retries=1, times=1, retry_timeout=6),
     Fault("500", "500", {"kind": "status", "status": 500}, 500, service_code(500), "Internal server error"),
     Fault("502", "502", {"kind": "status", "status": 502}, 502, "APIG.0202", "Backend unavailable"),
     Fault("503", "503", {"kind": "status", "status": 503}, 503, service_code(503), "Service unavailable"),
     Fault("504", "504", {"kind": "status", "status": 504}, 504, "APIG.0201", "Backend timeout"),
     Fault("reset", "connection reset", {"kind": "reset"}, None, None, r"connection failed", request_id=False),
     # timeout 2 s (the smallest that a loaded machine still answers within); the server holds the answer 5 s.
-    Fault("hang", "hang past timeout", {"kind": "hang", "seconds": 5}, None, None, r"no answer within timeout=2s",
+    Fault("hang", "hang past timeout", {"kind": "hang", "seconds": 5}, None, None, r"no complete answer within timeout=2s \(connecting, sending, and reading the whole answer\)",
           request_id=False, retries=1, times=1, timeout=2),
     Fault("truncated", "truncated JSON", {"kind": "truncated"}, 200, None, r"invalid JSON .*truncated\?"),
     Fault("html", "HTML error page", {"kind": "html"}, 200, None, r"'text/html[^']*' instead of JSON"),
@@ -121,13 +145,15 @@ PAGE_37 = {
     "hilens_task_info": {"match": "/deployments/dep-large/", "query": {"offset": "3600"}},
     "octopus_system_job_info": {"match": "/data/system-jobs", "query": {"offset": "3600"}},
     "vias_batch_task_info": {"match": "/batch-tasks", "query": {"page_num": "37"}},
+    "vas_task_list": {"match": VAS_LIST_PATH, "query": {"offset": "3600"}},
 }
 # 50 pages of the largest page size: 100 HiLens tasks, 100 Octopus jobs, 200 batch tasks.
-FIFTY_PAGES = {"hilens_tasks": 5000, "octopus_jobs": 5000, "batch_tasks": 10000}
+FIFTY_PAGES = {"hilens_tasks": 5000, "octopus_jobs": 5000, "batch_tasks": 10000, "vas_tasks": 5000}
 PAGED_ARGS = {
     "hilens_task_info": {"deployment_id": "dep-large", "fields": ["task_id"]},
     "octopus_system_job_info": {"fields": ["id"]},
     "vias_batch_task_info": {"fields": ["id"]},
+    "vas_task_list": {"service_name": VAS_SERVICE, "fields": ["id"]},
 }
 PAGES_EXPECTED = 50
 
@@ -162,6 +188,10 @@ def targets(emulator):
             "transient": ({"order_by": "asc"}, {"match": "/batch-tasks", "query": {"order_by": "asc"}}),
             "persistent": ({"order_by": "desc"}, {"match": "/batch-tasks", "query": {"order_by": "desc"}}),
         },
+        "vas_task_list": {
+            "transient": ({"service_name": VAS_SERVICE, "order": "name:ASC"}, {"match": VAS_LIST_PATH, "query": {"order": "name:ASC"}}),
+            "persistent": ({"service_name": VAS_SERVICE, "order": "name:DESC"}, {"match": VAS_LIST_PATH, "query": {"order": "name:DESC"}}),
+        },
     }
 
 
@@ -188,7 +218,8 @@ def fault_host(emulator, fault):
         add_faults(emulator, *rules)
     if fault.expire_static_token:
         emulator.admin("POST", "tokens/expire", {"static": True})
-    return {"connection": connection(emulator, auth=fault.auth, retries=fault.retries, timeout=fault.timeout), "calls": calls}
+    options = {"retry_timeout": fault.retry_timeout} if fault.retry_timeout else {}
+    return {"connection": connection(emulator, auth=fault.auth, retries=fault.retries, timeout=fault.timeout, **options), "calls": calls}
 
 
 def paging_host(emulator, mode):
@@ -205,12 +236,15 @@ def rate_limit_host(emulator):
             "calls": dict((call_key(module, "rate_limited"), dict(PAGED_ARGS[module], page_concurrency=8)) for module in LIST_MODULES)}
 
 
-SLOTS = [(call_key(module, mode), module) for module in MODULES for mode in ("transient", "persistent", "non-retryable")]
-SLOTS += [(call_key(module, "rate_limited"), module) for module in LIST_MODULES]
+SLOTS = [(call_key(module, mode), MODULE_OF[module]) for module in MODULES for mode in ("transient", "persistent", "non-retryable")]
+SLOTS += [(call_key(module, "rate_limited"), MODULE_OF[module]) for module in LIST_MODULES]
 
 
 def host_setup(name):
     """(emulator options, function(emulator) -> host spec) of a host of the matrix."""
+    if name.startswith(MODULE_PATH_PREFIX):
+        options, build = host_setup(name[len(MODULE_PATH_PREFIX):])
+        return options, lambda emulator: dict(build(emulator), vars={"hwcloud_tasks_in_process": False})
     if name.startswith("f_"):
         fault = FAULTS_BY_KEY[name[2:]]
         return {"tasks": 20}, lambda emulator: fault_host(emulator, fault)

@@ -52,11 +52,13 @@ ROUTES = {
     "vas_task_info": "vas_task",
     "octopus_system_job_info": "octopus_jobs",
     "vias_batch_task_info": "vias_batch_tasks",
+    # vas_task_info without task ids: the list of a service's tasks (a row of its own in the fault matrix).
+    "vas_task_list": "vas_tasks",
 }
 LIST_MODULES = ("hilens_task_info", "octopus_system_job_info", "vias_batch_task_info")
-ITEMS_KEY = {"hilens_task_info": "tasks", "octopus_system_job_info": "jobs", "vias_batch_task_info": "batch_tasks"}
-ID_FIELD = {"hilens_task_info": "task_id", "octopus_system_job_info": "id", "vias_batch_task_info": "id"}
-TOTAL_KEY = {"hilens_task_info": "count", "octopus_system_job_info": "total", "vias_batch_task_info": "count"}
+ITEMS_KEY = {"hilens_task_info": "tasks", "octopus_system_job_info": "jobs", "vias_batch_task_info": "batch_tasks", "vas_task_list": "tasks"}
+ID_FIELD = {"hilens_task_info": "task_id", "octopus_system_job_info": "id", "vias_batch_task_info": "id", "vas_task_list": "id"}
+TOTAL_KEY = {"hilens_task_info": "count", "octopus_system_job_info": "total", "vias_batch_task_info": "count", "vas_task_list": "total"}
 # The emulator's error code prefix of each module's service (tests/emulator/hwcloud_emulator/errors.py).
 SERVICE_PREFIX = {
     "hilens_task_info": "HiLens",
@@ -64,6 +66,7 @@ SERVICE_PREFIX = {
     "vas_task_info": "IVA",
     "octopus_system_job_info": "Octopus",
     "vias_batch_task_info": "VIAS",
+    "vas_task_list": "IVA",
 }
 
 
@@ -217,7 +220,8 @@ class HostRun:
 
 def run_hosts(env, hosts, slots, workdir, forks=4, timeout=900, verbosity=0, extra_env=None):
     """One playbook for many localhost aliases at once (``strategy: free``, ``forks``): each host
-    has its own ``connection`` (module_defaults of the group) and ``calls`` ({slot key: module args}).
+    has its own ``connection`` (module_defaults of the group) and ``calls`` ({slot key: module args}),
+    and optionally ``vars`` (more host variables, such as ``hwcloud_tasks_in_process``).
 
     ``slots`` lists (key, module): one task each, run by the hosts whose ``calls`` name the key.
     A run pays ansible-playbook's start once for all the hosts. Returns (PlaybookRun, {host: HostRun}).
@@ -225,8 +229,8 @@ def run_hosts(env, hosts, slots, workdir, forks=4, timeout=900, verbosity=0, ext
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     inventory = {"all": {"hosts": dict(
-        (host, {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-                "hwcloud_connection": spec["connection"], "calls": spec["calls"]})
+        (host, dict({"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                     "hwcloud_connection": spec["connection"], "calls": spec["calls"]}, **spec.get("vars", {})))
         for host, spec in hosts.items())}}
     (workdir / "inventory.yml").write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
     tasks = []

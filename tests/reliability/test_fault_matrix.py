@@ -24,18 +24,23 @@ import re
 
 import pytest
 
-from fault_matrix_support import FAULTS, PAGES_EXPECTED, ROLE_CASES, call_key, role_exists
-from reliability_support import ID_FIELD, ITEMS_KEY, LIST_MODULES, MODULES, ROUTES, TOTAL_KEY, no_traceback
+from fault_matrix_support import FAULTS, LIST_MODULES, MODULES, PAGES_EXPECTED, PATHS, ROLE_CASES, call_key, path_mode, role_exists, run_name
+from reliability_support import ID_FIELD, ITEMS_KEY, ROUTES, TOTAL_KEY, no_traceback
 
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}\Z")
 
 
-def row(fault, module, mode):
+def matrix_run(request):
+    """The name of the matrix run a row reads (its marker), the path's prefix included."""
+    return request.node.get_closest_marker("matrix_run").args[0]
+
+
+def row(fault, module, mode, path):
     return pytest.param(
         fault, module,
-        marks=[pytest.mark.matrix_run("f_" + fault.key),
-               pytest.mark.fault_matrix(module=module, fault=fault.label, mode=mode, expected=fault.expected(mode))],
-        id="%s-%s" % (fault.key, module),
+        marks=[pytest.mark.matrix_run(run_name("f_" + fault.key, path)),
+               pytest.mark.fault_matrix(module=module, fault=fault.label, mode=path_mode(mode, path), expected=fault.expected(mode))],
+        id="%s-%s%s" % (fault.key, module, "" if path == "in_process" else "-module"),
     )
 
 
@@ -61,7 +66,12 @@ def assert_clean_failure(run, key, fault, module, attempts):
         assert "(request id %s)" % result["request_id"] in message, context
     else:
         assert result.get("request_id") is None, context
+    if attempts is None:  # throttled for good: as many attempts as retry_timeout allowed, at least two
+        attempts = result.get("attempts") or 0
+        assert attempts >= 2, "attempts %r, expected several within retry_timeout\n%s" % (attempts, context)
     assert result.get("attempts") == attempts, "attempts %r, expected %d\n%s" % (result.get("attempts"), attempts, context)
+    # A failed result still says what it sent (an IAM token request may come first).
+    assert (result.get("api_calls") or {}).get("requests", 0) >= attempts, "api_calls %r\n%s" % (result.get("api_calls"), context)
     if attempts > 1:
         assert "after %d attempts" % attempts in message, context
 
@@ -69,9 +79,9 @@ def assert_clean_failure(run, key, fault, module, attempts):
 # -- the rows -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "transient") for fault in FAULTS if fault.retryable for module in MODULES])
-def test_transient_fault_is_retried_and_the_call_succeeds(fault_matrix, fault, module):
-    run, _stats = fault_matrix.get("f_" + fault.key)
+@pytest.mark.parametrize("fault, module", [row(fault, module, "transient", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
+def test_transient_fault_is_retried_and_the_call_succeeds(request, fault_matrix, fault, module):
+    run, _stats = fault_matrix.get(matrix_run(request))
     key = call_key(module, "transient")
     result = run[key]
     assert not result.get("failed"), run.describe(key)
@@ -87,32 +97,32 @@ def test_transient_fault_is_retried_and_the_call_succeeds(fault_matrix, fault, m
         assert result["task"]["id"] and result["task"]["phase"], run.describe(key)
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "persistent") for fault in FAULTS if fault.retryable for module in MODULES])
-def test_persistent_fault_fails_with_status_code_message_request_id_and_attempts(fault_matrix, fault, module):
-    run, _stats = fault_matrix.get("f_" + fault.key)
-    assert_clean_failure(run, call_key(module, "persistent"), fault, module, fault.retries + 1)
+@pytest.mark.parametrize("fault, module", [row(fault, module, "persistent", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
+def test_persistent_fault_fails_with_status_code_message_request_id_and_attempts(request, fault_matrix, fault, module):
+    run, _stats = fault_matrix.get(matrix_run(request))
+    assert_clean_failure(run, call_key(module, "persistent"), fault, module, None if fault.retry_timeout else fault.retries + 1)
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "non-retryable") for fault in FAULTS if not fault.retryable for module in MODULES])
-def test_non_retryable_status_fails_after_exactly_one_request(fault_matrix, fault, module):
-    run, stats = fault_matrix.get("f_" + fault.key)
+@pytest.mark.parametrize("fault, module", [row(fault, module, "non-retryable", path) for path in PATHS for fault in FAULTS if not fault.retryable for module in MODULES])
+def test_non_retryable_status_fails_after_exactly_one_request(request, fault_matrix, fault, module):
+    run, stats = fault_matrix.get(matrix_run(request))
     assert_clean_failure(run, call_key(module, "non-retryable"), fault, module, 1)
     # Each module was called once: one request on its route, although a second one would have succeeded.
     assert stats["by_route"].get(ROUTES[module]) == 1, "requests by route: %s" % stats["by_route"]
 
 
-def paging_row(module, mode, expected):
+def paging_row(module, mode, expected, path="in_process"):
     return pytest.param(
         module,
-        marks=[pytest.mark.matrix_run("paging_" + mode),
-               pytest.mark.fault_matrix(module=module, fault="503 on page 37 of 50", mode=mode, expected=expected)],
-        id=module,
+        marks=[pytest.mark.matrix_run(run_name("paging_" + mode, path)),
+               pytest.mark.fault_matrix(module=module, fault="503 on page 37 of 50", mode=path_mode(mode, path), expected=expected)],
+        id=module + ("" if path == "in_process" else "-module"),
     )
 
 
-@pytest.mark.parametrize("module", [paging_row(module, "persistent", "failed, no items returned") for module in LIST_MODULES])
-def test_persistent_fault_on_page_37_of_50_fails_the_whole_call_without_items(fault_matrix, module):
-    run, _stats = fault_matrix.get("paging_persistent")
+@pytest.mark.parametrize("module", [paging_row(module, "persistent", "failed, no items returned", path) for path in PATHS for module in LIST_MODULES])
+def test_persistent_fault_on_page_37_of_50_fails_the_whole_call_without_items(request, fault_matrix, module):
+    run, _stats = fault_matrix.get(matrix_run(request))
     key = call_key(module, "persistent")
     result = run[key]
     assert result.get("failed") is True, run.describe(key)
@@ -123,9 +133,9 @@ def test_persistent_fault_on_page_37_of_50_fails_the_whole_call_without_items(fa
     assert result.get("attempts") == 2, run.describe(key)
 
 
-@pytest.mark.parametrize("module", [paging_row(module, "transient", "ok, 50 pages, each id once") for module in LIST_MODULES])
-def test_transient_fault_on_page_37_of_50_still_returns_every_page_and_each_id_once(fault_matrix, module):
-    run, _stats = fault_matrix.get("paging_transient")
+@pytest.mark.parametrize("module", [paging_row(module, "transient", "ok, 50 pages, each id once", path) for path in PATHS for module in LIST_MODULES])
+def test_transient_fault_on_page_37_of_50_still_returns_every_page_and_each_id_once(request, fault_matrix, module):
+    run, _stats = fault_matrix.get(matrix_run(request))
     key = call_key(module, "transient")
     result = run[key]
     assert not result.get("failed"), run.describe(key)

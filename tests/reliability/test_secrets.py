@@ -78,9 +78,14 @@ def task_path(emulator, index):
     return "/v2/%s/tasks/%s" % (data["project_id"], data["vias_task_ids"][index])
 
 
-@pytest.fixture(scope="module")
-def secrets_run(ansible_env, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("secrets")
+# Both front-ends: in process on the controller (the default) and the shipped module.
+PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
+
+
+@pytest.fixture(scope="module", params=sorted(PATHS))
+def secrets_run(request, ansible_env, tmp_path_factory):
+    ansible_env = dict(ansible_env, **PATHS[request.param])
+    workdir = tmp_path_factory.mktemp("secrets-" + request.param)
     log_path = workdir / "ansible.log"
     started = []
     with contextlib.ExitStack() as stack:
@@ -95,7 +100,9 @@ def secrets_run(ansible_env, tmp_path_factory):
             emu = emulator()
             emu.admin("POST", "faults", {"faults": [echo_401(task_path(emu, 1)), {"kind": "reset", "match": task_path(emu, 2), "times": None}]})
             calls = {"ok": {"task_id": emu.data["vias_task_ids"][0]}, "echo_401": {"task_id": emu.data["vias_task_ids"][1]},
-                     "reset_after_signing": {"task_id": emu.data["vias_task_ids"][2]}}
+                     "reset_after_signing": {"task_id": emu.data["vias_task_ids"][2]},
+                     # The VAS list mode: pages read concurrently with the same credentials.
+                     "vas_list": {"service_name": emu.data["vas_service_name"], "summary": True}}
             if auth == "password":
                 calls["wrong_password"] = {"task_id": emu.data["vias_task_ids"][0], "password": WRONG_PASSWORD}
             if auth in ("aksk", "sts"):
@@ -118,6 +125,7 @@ def secrets_run(ansible_env, tmp_path_factory):
             cases["tls_" + auth] = Case(tls, auth, {"ok": {"task_id": tls.data["vias_task_ids"][0]}})
 
         slots = [(key, "vias_task_info") for key in ("ok", "echo_401", "reset_after_signing", "wrong_password", "bad_signature")]
+        slots.append(("vas_list", "vas_task_info"))
         # Secrets from the controller's environment (HW_*), not from the task: a run of their own,
         # as every module of a run sees that environment. The password case sets an empty AK/SK
         # so that the environment's AK/SK (which take precedence) are not used.
@@ -207,7 +215,7 @@ def test_every_error_path_failed_cleanly_and_every_success_path_succeeded(secret
             context = host_run.describe(key)
             if host == "malformed_token":  # test_a_token_that_cannot_be_a_header_is_refused_without_echoing_it
                 continue
-            should_succeed = key == "ok" and host not in ("iam_401", "iam_unreachable") and not host.startswith("tls_")
+            should_succeed = key in ("ok", "vas_list") and host not in ("iam_401", "iam_unreachable") and not host.startswith("tls_")
             if should_succeed:
                 assert not result.get("failed"), context
             else:
@@ -246,30 +254,16 @@ def import_collection():
     return module_utils
 
 
-class SpecCaptured(Exception):
-    pass
-
-
-def module_argument_specs(module_utils):
-    """The full argument spec of every module, as it reaches AnsibleModule."""
+def module_argument_specs():
+    """The full argument spec of every module: what both front-ends validate against (the info modules'
+    declarations, report_file's own spec)."""
     specs = {}
-    original = module_utils.AnsibleModule
-
-    class Capture:  # pylint: disable=too-few-public-methods
-        def __init__(self, argument_spec, **_kwargs):
-            specs[current[0]] = argument_spec
-            raise SpecCaptured()
-
-    current = [None]
-    module_utils.AnsibleModule = Capture
-    try:
-        for path in sorted((ROOT / "plugins" / "modules").glob("*.py")):
-            current[0] = path.stem
-            module = importlib.import_module("ansible_collections.hwcloud.tasks.plugins.modules." + path.stem)
-            with pytest.raises(SpecCaptured):
-                module.main()
-    finally:
-        module_utils.AnsibleModule = original
+    for path in sorted((ROOT / "plugins" / "modules").glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        module = importlib.import_module("ansible_collections.hwcloud.tasks.plugins.modules." + path.stem)
+        declaration = getattr(module, "DECLARATION", None)
+        specs[path.stem] = declaration.argument_spec() if declaration is not None else module.ARGUMENT_SPEC
     return specs
 
 
@@ -282,8 +276,8 @@ def test_every_secret_option_is_no_log_in_every_module():
     for name in SECRET_OPTIONS:
         assert module_utils.COMMON_ARGUMENT_SPEC[name].get("no_log") is True, name
     assert set(module_utils.SECRET_OPTIONS) == set(SECRET_OPTIONS)
-    specs = module_argument_specs(module_utils)
-    assert len(specs) == 5, sorted(specs)
+    specs = module_argument_specs()
+    assert len(specs) == 6, sorted(specs)
     for module, spec in specs.items():
         for option, settings in spec.items():
             if secret_like(option):
@@ -364,3 +358,13 @@ def test_secret_scan_helpers_find_what_they_look_for(tmp_path):
     assert "malformed token" in scan([path], used_secrets([], malformed=True))
     assert scan([path], {"absent": random_secret("absent")}) == {}
     assert Path(path).is_file()
+
+
+def test_the_scan_ran_through_the_path_it_names(request, secrets_run):
+    run, _results, _issued, _files = secrets_run
+    in_process = "running on the controller, in process" in run.output
+    shipped = "shipping the module (HWCLOUD_TASKS_IN_PROCESS is false)" in run.output
+    if "module" in request.node.callspec.id:
+        assert shipped and not in_process, run.output[-2000:]
+    else:
+        assert in_process and not shipped, run.output[-2000:]
