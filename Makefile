@@ -19,7 +19,7 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo bench test sanity units integration examples reliability molecule lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
+.PHONY: help setup view demo bench test sanity units integration examples reliability molecule eda lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
@@ -41,7 +41,7 @@ view: setup
 demo: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 2000 -- $(BIN)/ansible-playbook playbooks/demo.yml
 
-test: sanity units integration examples reliability molecule lint yamllint ruff docs-lint docs release build
+test: sanity units integration examples reliability molecule eda lint yamllint ruff docs-lint docs release build
 	@echo "make test: all checks passed"
 
 sanity: view
@@ -70,10 +70,20 @@ reliability: view
 molecule: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 -- $(BIN)/molecule test --all
 
+# The example rulebook (extensions/eda) with ansible-rulebook against the emulator: the rule fires on a
+# scheduled failure and its playbook runs. Needs Java 17 (JAVA_HOME, else java on PATH).
+eda: view
+	$(ANSIBLE_ENV) $(BIN)/python tools/run_rulebook_check.py --collections $(COLLECTIONS)
+
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline
 
-yamllint: view
+yaml# The example rulebook (extensions/eda) with ansible-rulebook against the emulator: the rule fires on a
+# scheduled failure and its playbook runs. Needs Java 17 (JAVA_HOME, else java on PATH).
+eda: view
+	$(ANSIBLE_ENV) $(BIN)/python tools/run_rulebook_check.py --collections $(COLLECTIONS)
+
+lint: view
 	cd $(VIEW) && $(BIN)/yamllint --strict .
 
 ruff: view
@@ -84,7 +94,12 @@ docs: view
 	$(ANSIBLE_ENV) $(BIN)/python tools/build_docs.py --collections $(COLLECTIONS)
 
 # antsibull-docs' checks of every module, filter and role documentation.
-docs-lint: view
+docs-# The example rulebook (extensions/eda) with ansible-rulebook against the emulator: the rule fires on a
+# scheduled failure and its playbook runs. Needs Java 17 (JAVA_HOME, else java on PATH).
+eda: view
+	$(ANSIBLE_ENV) $(BIN)/python tools/run_rulebook_check.py --collections $(COLLECTIONS)
+
+lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # A fragment for every change to plugins/ or roles/ (rule: docs/releasing.md), fragments lint,
@@ -119,6 +134,8 @@ build: view
 	# CHANGELOG.rst only once a release is cut, docs/releasing.md).
 	$(ANSIBLE_ENV) $(BIN)/python tools/check_changelog_fragments.py --preview-only $(VIEW)/CHANGELOG.rst
 	$(BIN)/ansible-galaxy collection build --output-path build/dist $(VIEW)
+	# The API emulator's wheel (test tooling for users' own CI, not in the collection) beside the tarball.
+	$(BIN)/python tools/build_emulator_wheel.py --dest build/dist
 	$(BIN)/python tools/check_artifact.py build/dist/hwcloud-tasks-*.tar.gz
 	$(BIN)/ansible-galaxy collection install --force --collections-path build/installed build/dist/hwcloud-tasks-*.tar.gz
 	# The installed copy, not the sources, must load and run the demo.

@@ -14,6 +14,10 @@ MUST_SHIP = (
     "plugins/modules/vias_task_info.py",
     "plugins/module_utils/http_client.py",
     "plugins/doc_fragments/common.py",
+    "plugins/action/vias_task_info.py",
+    "plugins/plugin_utils/in_process.py",
+    "extensions/eda/plugins/event_source/task_events.py",
+    "extensions/eda/rulebooks/task_failed.yml",
     "README.md",
     "CHANGELOG.rst",
 )
