@@ -51,10 +51,14 @@ units: view
 	cd $(VIEW) && $(ANSIBLE_ENV) PYTHONPATH=$(COLLECTIONS) $(BIN)/python -m pytest tests/unit -p no:cacheprovider -q \
 		--ignore=tests/unit/plugins/modules
 
+# Every target twice: in process on the controller (the default), then as shipped modules
+# (hwcloud_tasks_in_process: false, an extra variable through integration_config.yml).
 integration: view
 	$(ANSIBLE_ENV) $(EMULATOR) --tasks 200 --hilens-tasks 5000 --batch-tasks 5000 \
 		--integration-config $(VIEW)/tests/integration/integration_config.yml \
-		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no $(TARGETS)'
+		-- bash -c 'cd $(VIEW) && ansible-test integration --python 3.11 --color no $(TARGETS) \
+			&& echo "hwcloud_tasks_in_process: false" >> tests/integration/integration_config.yml \
+			&& ansible-test integration --python 3.11 --color no $(TARGETS)'
 
 # Every EXAMPLES block, the README's playbook and ansible-doc's rendering, against the emulator.
 examples: view
@@ -78,12 +82,7 @@ eda: view
 lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/ansible-lint --profile production --offline
 
-yaml# The example rulebook (extensions/eda) with ansible-rulebook against the emulator: the rule fires on a
-# scheduled failure and its playbook runs. Needs Java 17 (JAVA_HOME, else java on PATH).
-eda: view
-	$(ANSIBLE_ENV) $(BIN)/python tools/run_rulebook_check.py --collections $(COLLECTIONS)
-
-lint: view
+yamllint: view
 	cd $(VIEW) && $(BIN)/yamllint --strict .
 
 ruff: view
@@ -94,12 +93,7 @@ docs: view
 	$(ANSIBLE_ENV) $(BIN)/python tools/build_docs.py --collections $(COLLECTIONS)
 
 # antsibull-docs' checks of every module, filter and role documentation.
-docs-# The example rulebook (extensions/eda) with ansible-rulebook against the emulator: the rule fires on a
-# scheduled failure and its playbook runs. Needs Java 17 (JAVA_HOME, else java on PATH).
-eda: view
-	$(ANSIBLE_ENV) $(BIN)/python tools/run_rulebook_check.py --collections $(COLLECTIONS)
-
-lint: view
+docs-lint: view
 	cd $(VIEW) && $(ANSIBLE_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 # A fragment for every change to plugins/ or roles/ (rule: docs/releasing.md), fragments lint,
