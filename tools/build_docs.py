@@ -61,6 +61,8 @@ ANSIBLE_LABELS = {
     "module_defaults": ("playbook_guide/playbooks_module_defaults.html#module-defaults", "Module defaults"),
     "playbooks_filters": ("playbook_guide/playbooks_filters.html#playbooks-filters", "Using filters to manipulate data"),
     "collections_installing": ("collections_guide/collections_installing.html#collections-installing", "Installing collections"),
+    # The "action" attribute of a module with an action plugin (the info modules run in process through theirs).
+    "action_plugins": ("plugins/action.html#action-plugins", "Action plugins"),
 }
 # A reference to a plugin of another collection, as antsibull-docs writes it.
 FOREIGN_PLUGIN_REF = re.compile(

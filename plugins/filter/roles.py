@@ -226,8 +226,8 @@ def task_facts_calls(values, spec):
         if service in seen:
             problems.append("%s is listed more than once" % service)
         seen.append(service)
-        args, selection_problems, _words = _selection(who, service, entry.get("deployment_id"), entry.get("task_ids"),
-                                                     entry.get("vas_service_name"), entry.get("filters"))
+        args, selection_problems, _words = _selection(
+            who, service, entry.get("deployment_id"), entry.get("task_ids"), entry.get("vas_service_name"), entry.get("filters"))
         problems.extend(selection_problems)
         if service in KINDS and KINDS[service].list_module and "task_ids" not in args:
             args.update(summary=bool(entry.get("summary")), return_items=entry.get("return_items", True) is not False)

@@ -10,7 +10,7 @@ module: report_file
 short_description: Write a verification report (JUnit or Markdown) to a file
 version_added: 1.1.0
 description:
-  - Writes a report, such as the JUnit XML or Markdown summary that the role M(hwcloud.tasks.assert_task_states)
+  - Writes a report, such as the JUnit XML or Markdown summary that the role C(hwcloud.tasks.assert_task_states)
     renders, to a file in one atomic step, or replaces one marked block of it.
   - On the controller (the local connection, as the roles use it) it runs in the worker process, without shipping a
     module, so that writing a report costs a few hundredths of a second; elsewhere it runs as a module.
@@ -52,16 +52,30 @@ notes:
 """
 
 EXAMPLES = r"""
-- name: Keep the JUnit report of a verification
-  hwcloud.tasks.report_file:
-    path: reports/rollout.xml
-    content: "{{ assert_task_states_result | hwcloud.tasks.junit_report }}"
+- name: Read the rollout's VIAS tasks, waiting until they run
+  hwcloud.tasks.vias_task_info:
+    task_ids: "{{ rollout_task_ids }}"
+    wait_for: [running]
+    wait_timeout: 300
+  register: rollout
+
+- name: Make the report directory
+  ansible.builtin.file:
+    path: reports
+    state: directory
+    mode: "0755"
   delegate_to: localhost
 
-- name: Add this step's summary to a Markdown file shared by several steps
+- name: Keep the JUnit report of the verification
+  hwcloud.tasks.report_file:
+    path: reports/rollout.xml
+    content: "{{ rollout | hwcloud.tasks.junit_report }}"
+  delegate_to: localhost
+
+- name: Add this step's summary to a Markdown file that several steps share
   hwcloud.tasks.report_file:
     path: reports/summary.md
-    content: "{{ assert_task_states_result | hwcloud.tasks.markdown_report }}"
+    content: "{{ rollout | hwcloud.tasks.markdown_report(title='Rollout') }}"
     marker: rollout step 1
   delegate_to: localhost
 """

@@ -75,8 +75,13 @@ def example_playbook(module, variables, defaults):
     return header + "\n" + textwrap.indent(examples, "    ") + "\n"
 
 
+# Both front-ends: in process on the controller (the default) and the shipped module.
+PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
 @pytest.mark.parametrize("module", MODULES)
-def test_examples_run(module, examples_emulator, run_playbook, tmp_path):
+def test_examples_run(module, path, examples_emulator, run_playbook, tmp_path):
     tasks = yaml.safe_load(read_docs(module).get("EXAMPLES") or "")
     assert isinstance(tasks, list) and tasks, "%s has no EXAMPLES task list" % module
     assert any(("%s.%s" % (COLLECTION, module)) in task for task in tasks), \
@@ -88,7 +93,7 @@ def test_examples_run(module, examples_emulator, run_playbook, tmp_path):
 
     playbook = tmp_path / ("%s_examples.yml" % module)
     playbook.write_text(example_playbook(module, variables, module_defaults(examples_emulator)), encoding="utf-8")
-    run_playbook(playbook, expected_ok=count_tasks(tasks))
+    run_playbook(playbook, expected_ok=count_tasks(tasks), env=PATHS[path])
 
     calls = sum(1 for task in tasks if any(key.startswith(COLLECTION + ".") for key in task))
     stats = examples_emulator.admin("GET", "stats")

@@ -125,8 +125,9 @@ FAULTS = [
     Fault("504", "504", {"kind": "status", "status": 504}, 504, "APIG.0201", "Backend timeout"),
     Fault("reset", "connection reset", {"kind": "reset"}, None, None, r"connection failed", request_id=False),
     # timeout 2 s (the smallest that a loaded machine still answers within); the server holds the answer 5 s.
-    Fault("hang", "hang past timeout", {"kind": "hang", "seconds": 5}, None, None, r"no complete answer within timeout=2s \(connecting, sending, and reading the whole answer\)",
-          request_id=False, retries=1, times=1, timeout=2),
+    Fault("hang", "hang past timeout", {"kind": "hang", "seconds": 5}, None, None,
+          r"no complete answer within timeout=2s \(connecting, sending, and reading the whole answer\)", request_id=False, retries=1, times=1,
+          timeout=2),
     Fault("truncated", "truncated JSON", {"kind": "truncated"}, 200, None, r"invalid JSON .*truncated\?"),
     Fault("html", "HTML error page", {"kind": "html"}, 200, None, r"'text/html[^']*' instead of JSON"),
     Fault("empty", "empty body", {"kind": "empty"}, 200, None, r"empty body instead of JSON"),

@@ -79,7 +79,8 @@ def assert_clean_failure(run, key, fault, module, attempts):
 # -- the rows -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "transient", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
+@pytest.mark.parametrize("fault, module", [
+    row(fault, module, "transient", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
 def test_transient_fault_is_retried_and_the_call_succeeds(request, fault_matrix, fault, module):
     run, _stats = fault_matrix.get(matrix_run(request))
     key = call_key(module, "transient")
@@ -97,13 +98,15 @@ def test_transient_fault_is_retried_and_the_call_succeeds(request, fault_matrix,
         assert result["task"]["id"] and result["task"]["phase"], run.describe(key)
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "persistent", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
+@pytest.mark.parametrize("fault, module", [
+    row(fault, module, "persistent", path) for path in PATHS for fault in FAULTS if fault.retryable for module in MODULES])
 def test_persistent_fault_fails_with_status_code_message_request_id_and_attempts(request, fault_matrix, fault, module):
     run, _stats = fault_matrix.get(matrix_run(request))
     assert_clean_failure(run, call_key(module, "persistent"), fault, module, None if fault.retry_timeout else fault.retries + 1)
 
 
-@pytest.mark.parametrize("fault, module", [row(fault, module, "non-retryable", path) for path in PATHS for fault in FAULTS if not fault.retryable for module in MODULES])
+@pytest.mark.parametrize("fault, module", [
+    row(fault, module, "non-retryable", path) for path in PATHS for fault in FAULTS if not fault.retryable for module in MODULES])
 def test_non_retryable_status_fails_after_exactly_one_request(request, fault_matrix, fault, module):
     run, stats = fault_matrix.get(matrix_run(request))
     assert_clean_failure(run, call_key(module, "non-retryable"), fault, module, 1)

@@ -42,10 +42,10 @@ def calls(data):
         Call("vias_one", "vias_task_info", {"task_id": vias[0]}),
         Call("vias_many", "vias_task_info", {"task_ids": vias[:4]}),
         Call("vias_wait_ok", "vias_task_info", {"task_ids": running_vias[:2], "wait_for": ["running"], "wait_timeout": 5, "wait_sleep": 1}),
-        Call("vias_wait_timeout", "vias_task_info", {"task_ids": data["vias_task_ids_by_state"]["PENDING"][:1], "wait_for": ["running"],
-                                                    "wait_timeout": 2, "wait_sleep": 1, "fail_on": []}),
-        Call("vias_forbidden", "vias_task_info", {"task_ids": data["vias_task_ids_by_state"]["FAILED"][:1], "wait_for": ["running"],
-                                                 "wait_timeout": 5, "wait_sleep": 1}),
+        Call("vias_wait_timeout", "vias_task_info", {
+            "task_ids": data["vias_task_ids_by_state"]["PENDING"][:1], "wait_for": ["running"], "wait_timeout": 2, "wait_sleep": 1, "fail_on": []}),
+        Call("vias_forbidden", "vias_task_info", {
+            "task_ids": data["vias_task_ids_by_state"]["FAILED"][:1], "wait_for": ["running"], "wait_timeout": 5, "wait_sleep": 1}),
         Call("vias_missing", "vias_task_info", {"task_id": "0" * 32}),
         Call("vias_malformed", "vias_task_info", {"task_id": "../tasks"}),
         Call("vas_one", "vas_task_info", {"task_id": vas[0], "service_name": data["vas_service_name"]}),

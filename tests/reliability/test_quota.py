@@ -35,7 +35,7 @@ def test_ten_hosts_under_one_account_quota_all_complete(ansible_env, tmp_path, r
     failed = dict((host, result["gather"].get("msg")) for host, result in results.items() if result["gather"].get("failed"))
     assert not failed, "%d of %d hosts failed: %s" % (len(failed), HOSTS, failed)
     throttled = 0
-    for host, result in results.items():
+    for result in results.values():
         gathered = result["gather"]
         assert gathered["complete"] is True and len(gathered["tasks"]) == gathered["count"] == TASKS, result.describe("gather")
         assert gathered["pages"] == PAGES, result.describe("gather")

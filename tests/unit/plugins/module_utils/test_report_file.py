@@ -15,7 +15,8 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.report_file import R
 def test_a_new_file_is_written_with_its_mode_and_again_is_unchanged(tmp_path):
     path = str(tmp_path / "report.xml")
     assert write_report(path, "<testsuites/>\n", "0600") == (True, 14)
-    assert open(path, encoding="utf-8").read() == "<testsuites/>\n"
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == "<testsuites/>\n"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert write_report(path, "<testsuites/>\n", "0600") == (False, 14)
     assert write_report(path, "<testsuites/>\n", 0o644)[0] is True  # the mode alone changed
