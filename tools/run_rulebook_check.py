@@ -8,7 +8,8 @@ extensions/eda/rulebooks/task_failed.yml, whose source is hwcloud.tasks.task_eve
 ANSIBLE_COLLECTIONS_PATH; once the source has polled, one batch task is scheduled to fail. The check passes when
 the rule fired and its playbook wrote its record of exactly that failure (the event, and the module's fresh read
 of the task), nothing was reported for the other task, and no secret is in the record or ansible-rulebook's output.
-ansible-rulebook needs Java 17 (JAVA_HOME, else the java on PATH).
+ansible-rulebook needs Java 17 (JAVA_HOME, else the java on PATH, else Debian's openjdk-17-jre-headless,
+installed with apt-get when this runs as root).
 """
 
 from __future__ import annotations
@@ -49,12 +50,29 @@ def admin(url, method, path, body=None):
         return json.load(response)
 
 
+JAVA_PACKAGE = "openjdk-17-jre-headless"
+
+
+def install_java():
+    """Debian's Java 17 runtime, when this machine can install it (root and apt-get): make test sets itself up."""
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        return
+    print("no java on PATH: installing %s with apt-get" % JAVA_PACKAGE, flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([apt, "update", "-qq"], check=False, env=env, timeout=600)
+    subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", JAVA_PACKAGE], check=False, env=env, timeout=1200)
+
+
 def java_home():
     if os.environ.get("JAVA_HOME"):
         return os.environ["JAVA_HOME"]
     java = shutil.which("java")
     if java is None:
-        sys.exit("ansible-rulebook needs Java 17: install it (or set JAVA_HOME)")
+        install_java()
+        java = shutil.which("java")
+    if java is None:
+        sys.exit("ansible-rulebook needs Java 17: install %s (Debian) or another Java 17 runtime, or set JAVA_HOME" % JAVA_PACKAGE)
     return str(Path(java).resolve().parent.parent)
 
 
