@@ -88,7 +88,7 @@ def run_playbook(run_ansible, tmp_path):
     inventory = tmp_path / "inventory.ini"
     inventory.write_text("localhost ansible_connection=local\n", encoding="utf-8")
 
-    def run(playbook, expected_ok, extra_vars=None, env=None):
+    def run(playbook, expected_ok, extra_vars=None, env=None, expected_changed=0):
         args = ["-i", inventory, playbook]
         if extra_vars is not None:
             extra = tmp_path / "extra_vars.json"
@@ -101,6 +101,7 @@ def run_playbook(run_ansible, tmp_path):
         assert list(recap) == ["localhost"], "no PLAY RECAP for localhost alone:\n" + output
         expected = dict.fromkeys(RECAP_FIELDS, 0)
         expected["ok"] = expected_ok
+        expected["changed"] = expected_changed
         assert recap["localhost"] == expected, "not every task ran ok (expected %s):\n%s" % (expected, output)
         return output
 
