@@ -24,11 +24,13 @@ worker forked after it starts with them already imported.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -131,15 +133,37 @@ class InProcessAction(ActionBase):
 
     def finish(self, result, params, no_log_values, warnings):
         """The result as AnsibleModule would return it: changed, invocation, warnings, every secret masked."""
-        result = dict(result)
+        result = mask_secrets(dict(result), no_log_values)
         result.setdefault("changed", False)
-        result["invocation"] = {"module_args": params}
+        # The options hold the secrets themselves: masked on their own, so that the check of the (large) rest can pass.
+        result["invocation"] = {"module_args": remove_values(params, no_log_values)}
         if warnings:
-            result["warnings"] = list(warnings)
-        return remove_values(result, no_log_values)
+            result["warnings"] = remove_values(list(warnings), no_log_values)
+        return result
 
     def show_progress(self, text):
         display.display("[%s] %s waiting: %s" % (self._host_name, self.module_name, text))
+
+
+def mask_secrets(value, secrets):
+    """``remove_values(value, secrets)``, without its walk of every string of a large result when none can hold a secret.
+
+    remove_values visits every value in Python: 0.4 s of CPU for 10,000 VIAS batch tasks, as much as
+    reading them. A secret in any string of ``value``, or in the text of any of its numbers, is also
+    in its JSON text (JSON escapes a string character by character, so the escaped secret is in the
+    escaped string that holds it). When no escaped secret is in that text, remove_values would return
+    an equal copy, and ``value`` is returned as it is; anything json cannot write goes the slow way.
+    """
+    secrets = [to_text(secret, errors="surrogate_or_strict") for secret in secrets]
+    if not secrets:
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return remove_values(value, secrets)
+    if any(not secret or json.dumps(secret, ensure_ascii=False)[1:-1] in text for secret in secrets):
+        return remove_values(value, secrets)
+    return value
 
 
 @contextlib.contextmanager
