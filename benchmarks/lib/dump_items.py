@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Copy the items of scenarios 1 and 2 out of the emulator once, for scenarios 5 and 6.
 
     PYTHONPATH=<collections root> python benchmarks/lib/dump_items.py --url URL --project-id ID --token TOKEN --out DIR
@@ -16,7 +19,7 @@ import os
 import subprocess
 import sys
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import phase_of_item
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import kind_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PHASE_SERVICES = {"batch": "vias_batch", "hilens": "hilens"}
@@ -39,8 +42,9 @@ def main():
         )
         with open(raw, encoding="utf-8") as stream:
             items = json.load(stream)
+        kind = kind_of(phase_service)
         for item in items:
-            item["phase"] = phase_of_item(phase_service, item)
+            item["phase"] = kind.phase(item)
         with open(os.path.join(options.out, name + "_returned.json"), "w", encoding="utf-8") as stream:
             json.dump(items, stream, ensure_ascii=False)
         counts[name] = len(items)

@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario 3's explanation: what importing each module's code costs in a fresh interpreter.
 
     PYTHONPATH=<collections root> python benchmarks/lib/import_cost.py --repeat 5 LABEL=module[,module...] ...

@@ -1,10 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario 5b: run one module of the collection without Ansible and time its schema validation.
 
     PYTHONPATH=<collections root> python benchmarks/lib/module_probe.py MODULE ARGS_JSON STATS_JSON
 
 Runs ``ansible_collections.hwcloud.tasks.plugins.modules.MODULE`` in this
 process the way AnsiballZ would (``ARGS_JSON`` holds ``{"ANSIBLE_MODULE_ARGS": ...}``,
-the result goes to stdout), with ``validate_document`` wrapped to add up the
+the result goes to stdout), with ``validate_document`` (plugins/module_utils/validation.py,
+called by the engine under the name it imported) wrapped to add up the
 wall time and the CPU time of the calling thread spent in it. Writes those
 sums, the number of calls and the module's own wall time to ``STATS_JSON``.
 The caller measures the peak RSS of this process (``os.wait4``).
@@ -22,10 +26,11 @@ import time
 def main():
     module_name, args_path, stats_path = sys.argv[1:4]
     started = time.perf_counter()
-    from ansible_collections.hwcloud.tasks.plugins.module_utils import module as shared  # pylint: disable=import-outside-toplevel
+    # pylint: disable-next=import-outside-toplevel
+    from ansible_collections.hwcloud.tasks.plugins.module_utils import engine, validation
 
     imported = time.perf_counter() - started
-    real = shared.validate_document
+    real = validation.validate_document
     lock = threading.Lock()
     stats = {"calls": 0, "validate_wall_s": 0.0, "validate_cpu_s": 0.0}
 
@@ -40,7 +45,8 @@ def main():
                 stats["validate_wall_s"] += wall
                 stats["validate_cpu_s"] += cpu
 
-    shared.validate_document = timed_validate
+    # The engine calls the name it imported; wrap it there, and in validation for any other caller.
+    engine.validate_document = validation.validate_document = timed_validate
     sys.argv = [module_name, args_path]
     code = 0
     try:

@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The limit of scenarios 1 and 2: what a plain Python script needs to gather every page.
 
     python benchmarks/lib/plain_gather.py --service batch|hilens --url URL --project-id ID --token TOKEN

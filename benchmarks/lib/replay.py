@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A caching replay of the emulator's GET answers, with a fixed latency and nothing else.
 
     python benchmarks/lib/replay.py --upstream URL --latency-ms 50 --port-file PATH

@@ -1,3 +1,6 @@
+# -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario 5a: the cost of schema validation against the cost of parsing the same JSON.
 
     PYTHONPATH=<collections root> python benchmarks/lib/validate_bench.py --items DIR/batch_raw.json \

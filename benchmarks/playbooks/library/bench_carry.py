@@ -1,4 +1,5 @@
 # -*- coding: utf-8 -*-
+# Copyright: hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Scenario 6, the carry floor: a module that returns ``count`` items read from a JSON file.
 
