@@ -122,7 +122,9 @@ options:
         or V(200M). A larger answer (or a compressed one that would inflate past it) fails and names this option.
       - The default is far above the largest page of these APIs (200 VIAS batch tasks or 100 HiLens tasks take well
         under 1 MB); raise it only for O(ignore:is_paged=false) on a very large account.
-    type: bytes
+      - A number is bytes; a text takes the units of Ansible's C(human_to_bytes) (V(512K), V(64M), V(1G)), from 1024
+        bytes to 1G.
+    type: raw
     default: 64M
   schema_validation:
     description:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import copy
 
 from ansible.module_utils.common.parameters import env_fallback
+from ansible.module_utils.common.text.formatters import human_to_bytes
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import DEFAULT_RETRY_TIMEOUT
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ParameterError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASES
 
 SECRET_OPTIONS = ("auth_token", "secret_key", "password", "security_token")
@@ -42,7 +44,8 @@ COMMON_ARGUMENT_SPEC = dict(
     timeout=dict(type="int", default=30),
     retries=dict(type="int", default=4),
     retry_timeout=dict(type="int", default=DEFAULT_RETRY_TIMEOUT),
-    max_response_size=dict(type="bytes", default="64M"),
+    # raw, converted by response_size(): ansible's own "bytes" type raises OverflowError on a very long number.
+    max_response_size=dict(type="raw", default="64M"),
     schema_validation=dict(type="str", default="strict", choices=["strict", "warn", "off"]),
 )
 
@@ -160,3 +163,16 @@ def named_page(paging, params):
     if start is None and size is None:
         return None
     return {paging.start_param: paging.first if start is None else start, paging.size_param: paging.default_size if size is None else size}
+
+
+def response_size(value):
+    """max_response_size in bytes: a number, or a size with a unit (V(64M)); ParameterError otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        if isinstance(value, str) and value.strip():
+            return human_to_bytes(value.strip())
+    except (TypeError, ValueError, OverflowError):
+        pass
+    raise ParameterError("max_response_size must be a number of bytes or a size with a unit, for example 64M (got %r)"
+                         % (value if not isinstance(value, str) or len(value) <= 40 else value[:40] + "..."))

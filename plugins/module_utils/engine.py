@@ -25,7 +25,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
     unwrap_object,
 )
 from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import AuthError, select_auth
-from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import SECRET_OPTIONS, ListSelection
+from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import SECRET_OPTIONS, ListSelection, response_size
 from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import (
     EndpointError,
     region_hint,
@@ -265,12 +265,13 @@ class Call:
     def __init__(self, declaration, params, warn=None, progress=None):
         self.declaration = declaration
         self.kind = declaration.kind
-        self.params = params
-        self.engine = Engine(params, self.kind, warn=warn)
+        self.params = dict(params)  # options converted here (max_response_size) stay out of the invocation
+        self.engine = Engine(self.params, self.kind, warn=warn)
         self.progress = progress
 
     def run(self):
         try:
+            self.params["max_response_size"] = response_size(self.params.get("max_response_size", "64M"))
             check_ranges(self.params, self.declaration.all_ranges())
             condition = build_wait_condition(self.kind, self.params)
             selection = self.declaration.select(self.params)

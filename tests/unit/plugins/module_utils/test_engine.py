@@ -231,3 +231,16 @@ def test_a_long_cause_loses_its_middle_never_its_end():
     cause = "HTTPSConnectionPool(host='vias.cn-north-4.myhuaweicloud.com', port=443): " + "x" * 400 + " Name or service not known"
     shortened = http_client.shorten_middle(cause, 120)
     assert len(shortened) == 120 and shortened.endswith("Name or service not known") and " ... " in shortened
+
+
+@pytest.mark.parametrize("value, said", [
+    ("1" * 400, "max_response_size must be a number of bytes or a size with a unit, for example 64M"),
+    ("lots", "max_response_size must be a number of bytes or a size with a unit, for example 64M"),
+    (True, "max_response_size must be a number of bytes or a size with a unit, for example 64M"),
+    ("512", "max_response_size must be 1024"),
+    ("2G", "max_response_size must be 1024"),
+])
+def test_a_response_size_that_is_no_size_or_out_of_range_is_refused_by_name(emulator, value, said):
+    failed = failure(hilens_task_info.DECLARATION, emulator, deployment_id="dep-small", max_response_size=value)
+    assert said in failed.message
+    assert failed.result.get("api_calls", {}).get("requests", 0) == 0
