@@ -64,8 +64,10 @@ def watch(source, args):
     ({"service": "octopus", "project_id": "p", "timeout": 0}, "timeout must be 1-3600"),
     ({"service": "octopus", "project_id": "p", "interval": 0}, "interval must be at least"),
     ({"service": "octopus", "project_id": "p", "max_polls": -1}, "max_polls must be at least 0"),
+    ({"service": "octopus", "project_id": "p", "max_response_size": "9" * 400}, "max_response_size must be a number of bytes"),
+    ({"service": "octopus", "project_id": "p", "max_response_size": "2G"}, "max_response_size must be 1024"),
 ], ids=["no-service", "unknown-service", "vias-without-ids", "wait", "summary", "one-page", "one-page-alias", "unknown-option",
-        "range", "interval", "max-polls"])
+        "range", "interval", "max-polls", "no-size", "size-range"])
 def test_arguments_that_cannot_make_a_watch_are_refused_before_any_poll(source, args, message):
     with pytest.raises(source["TaskEventsError"]) as caught:
         watch(source, args)
