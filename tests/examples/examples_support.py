@@ -17,7 +17,7 @@ for _path in (ROOT / "tests" / "emulator", ROOT / "tests" / "support"):
         sys.path.insert(0, str(_path))
 
 # pylint: disable=wrong-import-position
-from ansible_env_support import NAME, NAMESPACE, strip_ansi, venv_tool  # noqa: E402  pylint: disable=unused-import
+from ansible_env_support import EXECUTION_PATHS, NAME, NAMESPACE, strip_ansi, venv_tool  # noqa: E402,F401  pylint: disable=unused-import
 from hwcloud_emulator.credentials import Credentials  # noqa: E402
 
 COLLECTION = NAMESPACE + "." + NAME

@@ -24,7 +24,7 @@ import jinja2.meta
 import pytest
 import yaml
 
-from examples_support import COLLECTION, MODULES, count_tasks, module_defaults, prepare_emulator, read_docs
+from examples_support import COLLECTION, EXECUTION_PATHS, MODULES, count_tasks, module_defaults, prepare_emulator, read_docs
 
 # Names ansible itself defines, or that a task may use without the play defining them.
 ANSIBLE_NAMES = {"omit", "item", "ansible_loop", "ansible_facts", "hostvars", "inventory_hostname",
@@ -86,11 +86,7 @@ def example_playbook(module, variables, defaults):
     return header + "\n" + textwrap.indent(examples, "    ") + "\n"
 
 
-# Both front-ends: in process on the controller (the default) and the shipped module.
-PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
-
-
-@pytest.mark.parametrize("path", sorted(PATHS))
+@pytest.mark.parametrize("path", sorted(EXECUTION_PATHS))
 @pytest.mark.parametrize("module", MODULES)
 def test_examples_run(module, path, examples_emulator, run_playbook, tmp_path):
     tasks = yaml.safe_load(read_docs(module).get("EXAMPLES") or "")
@@ -106,7 +102,7 @@ def test_examples_run(module, path, examples_emulator, run_playbook, tmp_path):
     playbook.write_text(example_playbook(module, variables, module_defaults(examples_emulator)), encoding="utf-8")
     # Only the tasks that write a file change something (report_file's examples and the directory they write to).
     writes = sum(1 for task in tasks if any(key in task for key in (COLLECTION + ".report_file", "ansible.builtin.file")))
-    run_playbook(playbook, expected_ok=count_tasks(tasks), env=PATHS[path], expected_changed=writes)
+    run_playbook(playbook, expected_ok=count_tasks(tasks), env=EXECUTION_PATHS[path], expected_changed=writes)
 
     calls = sum(1 for task in tasks if any(key.startswith(COLLECTION + ".") for key in task))
     stats = examples_emulator.admin("GET", "stats")

@@ -17,10 +17,9 @@ import re
 
 import pytest
 
-from reliability_support import Call, connection, run_concurrently, run_playbook
+from reliability_support import EXECUTION_PATHS, Call, connection, run_concurrently, run_playbook
 from hwcloud_emulator import start_emulator
 
-PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
 # Keys whose values measure time, anywhere in a result.
 TIMED_KEYS = {"waited", "watched_seconds", "seconds", "elapsed", "at", "started", "ended"}
 REQUEST_ID = re.compile(r"(request id )[0-9a-f]{32}")
@@ -92,7 +91,7 @@ def parity_runs(ansible_env, tmp_path_factory):
                 for call in planned:
                     if call.key != "from_environment":
                         call.args.setdefault("project_id", project_id)
-                return run_playbook(dict(ansible_env, **PATHS[path]), planned, module_defaults=options,
+                return run_playbook(dict(ansible_env, **EXECUTION_PATHS[path]), planned, module_defaults=options,
                                     workdir=workdir / path), emulator.data
         return run
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reliability_support import ROOT, collections_root, connection, no_traceback, run_concurrently, run_hosts, run_playbook
+from reliability_support import EXECUTION_PATHS, ROOT, collections_root, connection, no_traceback, run_concurrently, run_hosts, run_playbook
 from hwcloud_emulator import Credentials, start_emulator
 
 SECRET_OPTIONS = ("auth_token", "secret_key", "password", "security_token")
@@ -78,13 +78,9 @@ def task_path(emulator, index):
     return "/v2/%s/tasks/%s" % (data["project_id"], data["vias_task_ids"][index])
 
 
-# Both front-ends: in process on the controller (the default) and the shipped module.
-PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
-
-
-@pytest.fixture(scope="module", params=sorted(PATHS))
+@pytest.fixture(scope="module", params=sorted(EXECUTION_PATHS))
 def secrets_run(request, ansible_env, tmp_path_factory):
-    ansible_env = dict(ansible_env, **PATHS[request.param])
+    ansible_env = dict(ansible_env, **EXECUTION_PATHS[request.param])
     workdir = tmp_path_factory.mktemp("secrets-" + request.param)
     log_path = workdir / "ansible.log"
     started = []

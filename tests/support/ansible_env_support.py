@@ -17,6 +17,10 @@ from pathlib import Path
 
 NAMESPACE, NAME = "hwcloud", "tasks"
 
+# The two front-ends, as the environment of an ansible-playbook run selects them: in process on the
+# controller (the default) and the shipped module (plugins/plugin_utils/in_process.py, SWITCH_ENVIRONMENT).
+EXECUTION_PATHS = {"in_process": {}, "module": {"HWCLOUD_TASKS_IN_PROCESS": "0"}}
+
 # Environment variables the modules read; the caller's own must never leak into a run.
 MODULE_ENVIRONMENT = re.compile(r"^(HW_|HUAWEICLOUD_SDK_)")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
