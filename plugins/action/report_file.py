@@ -10,7 +10,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.report_file import ReportFileError, write_report
 from ansible_collections.hwcloud.tasks.plugins.modules.report_file import ARGUMENT_SPEC
-from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import LOCAL_CONNECTIONS
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import runs_elsewhere
 
 
 class ActionModule(ActionBase):
@@ -19,8 +19,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        connection = getattr(self._connection, "_load_name", None) or getattr(self._connection, "transport", None)
-        if connection not in LOCAL_CONNECTIONS or self._play_context.become:
+        if runs_elsewhere(self) is not None:
             result.update(self._execute_module(module_name="hwcloud.tasks.report_file", module_args=self._task.args,
                                                task_vars=task_vars))
             return result

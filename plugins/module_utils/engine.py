@@ -95,6 +95,15 @@ def check_ranges(params, ranges):
         raise ParameterError("%s must be %s (got %r)%s" % ((label or [name])[0], allowed, value, "; " + hint if hint else ""))
 
 
+def prepare_options(declaration, params):
+    """``params`` as the engine uses them, checked before any request: max_response_size in bytes, every number in
+    its range. Returns a new dict (the options as given stay the invocation's); ParameterError otherwise."""
+    prepared = dict(params)
+    prepared["max_response_size"] = response_size(prepared.get("max_response_size", "64M"))
+    check_ranges(prepared, declaration.all_ranges())
+    return prepared
+
+
 def build_wait_condition(kind, params):
     """The wait the options ask for (inactive when neither wait_for nor wait_for_states is set)."""
     states = [str(state).strip().upper() for state in params["wait_for_states"]]
@@ -265,14 +274,13 @@ class Call:
     def __init__(self, declaration, params, warn=None, progress=None):
         self.declaration = declaration
         self.kind = declaration.kind
-        self.params = dict(params)  # options converted here (max_response_size) stay out of the invocation
+        self.params = dict(params)  # prepare_options() converts some in place; the options as given stay the invocation's
         self.engine = Engine(self.params, self.kind, warn=warn)
         self.progress = progress
 
     def run(self):
         try:
-            self.params["max_response_size"] = response_size(self.params.get("max_response_size", "64M"))
-            check_ranges(self.params, self.declaration.all_ranges())
+            self.params.update(prepare_options(self.declaration, self.params))
             condition = build_wait_condition(self.kind, self.params)
             selection = self.declaration.select(self.params)
             if isinstance(selection, ListSelection):

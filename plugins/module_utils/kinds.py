@@ -258,13 +258,14 @@ class ViasBatchTaskKind(ItemKind):
         "title": dict(type="str"),
     }
 
-    def _counts(self, item):
+    def _nonzero_counts(self, item):
+        """(state as sent, count) of every state with tasks in it, in the vendor's state order."""
         counts = item.get("batch_task_status_info")
-        return counts if isinstance(counts, Mapping) else {}
+        nonzero = [(state, count) for state, count in (counts if isinstance(counts, Mapping) else {}).items() if positive_count(count)]
+        return sorted(nonzero, key=lambda pair: documented_order(pair[0]))
 
     def raw_states(self, item):
-        states = set(str(state).upper() for state, count in self._counts(item).items() if positive_count(count))
-        return sorted(states, key=documented_order)
+        return sorted(set(str(state).upper() for state, _count in self._nonzero_counts(item)), key=documented_order)
 
     def phase(self, item):
         if not isinstance(item, Mapping):
@@ -275,9 +276,7 @@ class ViasBatchTaskKind(ItemKind):
         """The non-zero counts in the vendor's state order: ``running=3,failed=1``."""
         if not isinstance(item, Mapping):
             return NO_STATE
-        nonzero = sorted(((state, count) for state, count in self._counts(item).items() if positive_count(count)),
-                         key=lambda pair: documented_order(pair[0]))
-        return _join_counts(nonzero) or NO_STATE
+        return _join_counts(self._nonzero_counts(item)) or NO_STATE
 
     def name_of(self, item):
         return _plain(item.get("batch_task_name")) if isinstance(item, Mapping) else None

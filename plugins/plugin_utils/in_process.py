@@ -83,11 +83,9 @@ class InProcessAction(ActionBase):
             raise AnsibleError("%s must be true or false, not %r" % (name, switch)) from None
         if self._task.async_val:
             return "async"
-        connection = getattr(self._connection, "_load_name", None) or getattr(self._connection, "transport", None)
-        if connection not in LOCAL_CONNECTIONS:
-            return "the %s connection runs it elsewhere" % connection
-        if self._play_context.become:
-            return "become"
+        elsewhere = runs_elsewhere(self)
+        if elsewhere is not None:
+            return elsewhere
         if http.requests is None:
             return "requests is not installed on the controller"
         return None
@@ -164,6 +162,17 @@ def mask_secrets(value, secrets):
     if any(not secret or json.dumps(secret, ensure_ascii=False)[1:-1] in text for secret in secrets):
         return remove_values(value, secrets)
     return value
+
+
+def runs_elsewhere(action):
+    """Why the task of ``action`` (an action plugin) cannot run in this process: another connection than the
+    controller's local one, or ``become``; None when it can."""
+    connection = getattr(action._connection, "_load_name", None) or getattr(action._connection, "transport", None)  # pylint: disable=protected-access
+    if connection not in LOCAL_CONNECTIONS:
+        return "the %s connection runs it elsewhere" % connection
+    if action._play_context.become:  # pylint: disable=protected-access
+        return "become"
+    return None
 
 
 @contextlib.contextmanager

@@ -243,11 +243,8 @@ class Watch:
             raise TaskEventsError("hwcloud.tasks.task_events: %s and limit name one page, whose items move between pages: "
                                   "omit them, the source watches every page" % paging.start_param)
         errors = _import("plugins.module_utils.errors")
-        declaration = _import("plugins.module_utils.declaration")
         try:
-            # As the engine checks them at each poll: max_response_size in bytes first.
-            checked = dict(self.params, max_response_size=declaration.response_size(self.params.get("max_response_size", "64M")))
-            self._engine.check_ranges(checked, self.declaration.all_ranges())
+            self._engine.prepare_options(self.declaration, self.params)
             self.declaration.select(self.params)
         except errors.ParameterError as exc:
             raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, exc))) from None
