@@ -31,7 +31,8 @@ for _path in (EMULATOR_DIR, ROOT / "tests" / "support"):
         sys.path.insert(0, str(_path))
 
 # pylint: disable=wrong-import-position
-from ansible_env_support import EXECUTION_PATHS, NAME, NAMESPACE, collections_root_from_env, strip_ansi, venv_tool  # noqa: E402,F401
+from ansible_env_support import NAME, NAMESPACE, collections_root_from_env, strip_ansi, venv_tool  # noqa: E402
+from ansible_env_support import EXECUTION_PATHS  # noqa: E402,F401  pylint: disable=unused-import  # for the test modules
 from ansible_env_support import ansible_environment as clean_ansible_environment  # noqa: E402
 
 COLLECTION = NAMESPACE + "." + NAME
