@@ -19,7 +19,7 @@ ANSIBLE_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_PYTHON_INTERPRETE
 # `make integration TARGETS=vias_task_info` runs one target.
 TARGETS ?=
 
-.PHONY: help setup view demo bench test sanity units integration examples reliability molecule eda lint yamllint ruff docs docs-lint changelog ee release test-matrix build clean
+.PHONY: help setup view demo bench test sanity units integration examples reliability molecule eda lint yamllint ruff docs docs-lint changelog ee de release test-matrix build clean
 
 help:
 	@echo "make demo   - start the API emulator and run playbooks/demo.yml"
@@ -108,6 +108,18 @@ ee: view
 	cp meta/execution-environment.yml requirements.txt bindep.txt build/ee/
 	$(BIN)/ansible-galaxy collection build --output-path build/ee $(VIEW)
 	$(BIN)/ansible-builder create --file build/ee/execution-environment.yml --context build/ee/context \
+		--output-filename Containerfile
+
+# The build context of a decision environment (extensions/eda/decision-environment.yml) for EDA controller:
+# ansible-rulebook, Java 17 and the collection, whose tarball ansible-builder's galaxy stage installs under
+# the fixed name the definition gives it. No image, no container engine; tests/release runs it.
+DE_DIR ?= build/de
+de: view
+	rm -rf $(DE_DIR) && mkdir -p $(DE_DIR)
+	cp extensions/eda/decision-environment.yml $(DE_DIR)/
+	$(BIN)/ansible-galaxy collection build --output-path $(DE_DIR) $(VIEW)
+	mv $(DE_DIR)/hwcloud-tasks-*.tar.gz $(DE_DIR)/hwcloud-tasks.tar.gz
+	$(BIN)/ansible-builder create --file $(DE_DIR)/decision-environment.yml --context $(DE_DIR)/context \
 		--output-filename Containerfile
 
 # Release checks: changelog rule and rendering, execution environment, AWX credential type, ansible-runner, guides.
