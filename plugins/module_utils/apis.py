@@ -16,7 +16,8 @@ import re
 OFFSET = "offset"  # offset/limit
 PAGE_NUMBER = "page_number"  # page_num/page_size
 
-Paging = namedtuple("Paging", "style start_param size_param first default_size max_size")
+# min_size: the smallest page the API serves (the reader picks page sizes of its own to make pages overlap).
+Paging = namedtuple("Paging", "style start_param size_param first default_size max_size min_size", defaults=(1,))
 ApiSpec = namedtuple(
     "ApiSpec",
     "name host path schema items_path total_path id_field paging object_key",
@@ -92,7 +93,7 @@ VIAS_BATCH_TASKS = ApiSpec(
     items_path=("batch_task_list",),
     total_path=("count",),
     id_field="id",
-    paging=Paging(PAGE_NUMBER, "page_num", "page_size", 1, 10, 200),
+    paging=Paging(PAGE_NUMBER, "page_num", "page_size", 1, 10, 200, 5),
 )
 
 APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, VAS_TASKS, OCTOPUS_SYSTEM_JOBS, VIAS_BATCH_TASKS))

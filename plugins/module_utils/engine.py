@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 import difflib
+import time
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
@@ -234,7 +235,14 @@ class Engine:
         elif selection.named_page:
             result = fetch_one_page(api, fetch_page, selection.named_page)
         else:
-            result = gather_all_pages(api, fetch_page, self.params["page_concurrency"], self.params["max_pages"], expected_total)
+            started = time.monotonic()
+
+            def may_reread():
+                # Another read only if it can end before the wait's deadline, judged by how long the reads so far took.
+                return deadline is None or time.monotonic() + (time.monotonic() - started) < deadline
+
+            result = gather_all_pages(api, fetch_page, self.params["page_concurrency"], self.params["max_pages"], expected_total,
+                                      may_reread=may_reread)
         self.with_phases(result.items)
         return result
 
@@ -389,6 +397,8 @@ class Call:
             result["incomplete_reason"] = page_result.warning()
             if outcome is None:
                 self.engine.warn(page_result.warning())
+        elif page_result.reread_note() and outcome is None:
+            self.engine.warn(page_result.reread_note())
         return self._finish(outcome, result)
 
 

@@ -66,11 +66,20 @@ def test_the_same_wait_without_the_lie_is_reached(emulator):
 
 
 def test_items_of_another_page_make_a_gather_incomplete(emulator, faults):
-    faults({"kind": "foreign_page", "match": "/deployments/dep-large/", "query": {"offset": "100"}, "times": None})
+    faults({"kind": "foreign_page", "match": "/deployments/dep-large/", "query": {"offset": "99"}, "times": None})
     result, _secrets, warnings = call(hilens_task_info.DECLARATION, emulator, deployment_id="dep-large", return_items=False)
     # A plain read is returned, but flagged: never a partial list presented as complete.
     assert result["complete"] is False
-    assert any("the list changed while it was being read" in warning or "duplicates" in warning for warning in warnings)
+    assert "the list moved while it was being read, on each of 3 reads: the page at record 99 began with" in result["incomplete_reason"]
+    assert any("not a complete list" in warning for warning in warnings)
+
+
+def test_a_plain_read_of_a_list_that_moved_once_is_read_again_and_says_so(emulator, faults):
+    faults({"kind": "mutate_list", "n": 2, "match": "/deployments/dep-large/", "after": 1, "times": 1})
+    result, _secrets, warnings = call(hilens_task_info.DECLARATION, emulator, deployment_id="dep-large", return_items=False)
+    assert result["complete"] is True
+    assert any(warning.startswith("The first read of the list was not consistent (the list") and "read 2 times in all" in warning
+               for warning in warnings)
 
 
 def test_an_answer_for_another_task_is_refused_never_taken_for_the_one_asked(emulator, faults):
