@@ -743,8 +743,11 @@ def _exception_text(exc):
 
 
 def _without_object_reprs(text):
-    """"<urllib3.connection.HTTPSConnection object at 0x7f...>: Failed to resolve ..." -> "Failed to resolve ..."."""
-    return re.sub(r"<[\w.]+ object at 0x[0-9a-fA-F]+>:?\s*", "", text).strip()
+    """"<urllib3.connection.HTTPSConnection object at 0x7f...>: Failed to resolve ..." -> "Failed to resolve ...", and the
+    same for "HTTPConnection(host='h', port=9): ..."."""
+    text = re.sub(r"<[\w.]+ object at 0x[0-9a-fA-F]+>:?\s*", "", text)
+    # urllib3 2 names its connection class and address ("WatchedHTTPConnection(host='h', port=9): "); the URL says where.
+    return re.sub(r"\b\w*Connection(?:Pool)?\(host=[^()]*\):\s*", "", text).strip()
 
 
 def _is_name_resolution(exc, cause):

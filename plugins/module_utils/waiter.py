@@ -14,6 +14,12 @@ add up to its total, another task's answer) is counted and retried at the next
 beat, never taken for success. At the deadline the wait ends as ``timeout``,
 or as ``incomplete`` when the last read could not be trusted to be whole.
 
+A wait whose first read got no answer at all (connection refused, a host that does
+not resolve, TLS, no answer in time) after that read's retries ends at once as
+``unreachable``: an endpoint that never answered is a wrong endpoint or an outage,
+and waiting out the whole timeout would only hide it. Once a read has succeeded, the
+wait tolerates an outage until its deadline.
+
 The outcome carries everything a report shows: its headline and message, the
 offenders with their raw states, and the items not reached; the roles and
 the report filters render it and work nothing out again.
@@ -35,7 +41,13 @@ MESSAGE_OFFENDERS = 20
 # The last poll starts early enough before the deadline to finish by then: half again as long as the
 # longest poll so far took, and never less than this.
 FINAL_POLL_ROOM = 0.2
-REASONS = ("reached", "forbidden", "timeout", "too_few", "incomplete")
+REASONS = ("reached", "forbidden", "timeout", "too_few", "incomplete", "unreachable")
+
+
+def nothing_answered(exc):
+    """Whether a poll failed without any answer from the service: the connection was refused, the host name did not
+    resolve, TLS failed, or no answer came within the timeout, after the HTTP layer's own retries."""
+    return isinstance(exc, ApiError) and exc.status is None and exc.kind not in ("redirect", "too_large")
 
 
 def poll_can_be_retried(exc):
@@ -95,8 +107,11 @@ def render_headline(title, wait, timeout_name, timeout, watched):
             offenders, count, title, ", ".join(wait["forbidden_phases"]), watched)
     if reason == "incomplete":
         return "no complete read of the %ss %s: %s; an incomplete list gives no verdict" % (title, within, wait["last_poll_error"])
+    if reason == "unreachable":
+        return "no answer from the service to the first read of the %ss, so nothing was checked: %s" % (
+            title, wait["last_poll_error"])
     if wait["polls"] == wait["failed_polls"]:
-        return "no read of the %ss succeeded %s, %d polls; the last failed with: %s" % (
+        return "no read of the %ss succeeded %s, %d poll(s)); the last failed with: %s" % (
             title, within[:-1], wait["polls"], wait["last_poll_error"])
     if reason == "too_few":
         return "at least %d %s(s) wanted, %d found %s" % (wait["min_count"], title, count, within)
@@ -219,6 +234,8 @@ class Waiter:
             poll_started = self.clock()
             items = self._poll_once(poll, pending, deadline, state)
             elapsed = self.clock() - started
+            if items is None and state.polls == state.failed_polls and state.nothing_answered:
+                return self._outcome([], "unreachable", started, state, [])
             if items is not None:
                 self._record(items, state, elapsed)
             current = state.current()
@@ -251,6 +268,7 @@ class Waiter:
                 raise
             state.failed_polls += 1  # a throttled, failed or untrustworthy poll proves nothing: poll again
             state.last_error = str(exc)
+            state.nothing_answered = nothing_answered(exc)
             state.last_incomplete = isinstance(exc, ReadIntegrityError) and exc.reason == "incomplete"
             # What an untrustworthy read served is still true of those items: a forbidden one ends the wait.
             state.partial = list(getattr(exc, "items", None) or [])
@@ -321,6 +339,7 @@ class _WaitState:
         self.failed_polls = 0
         self.last_error = None
         self.last_incomplete = False
+        self.nothing_answered = False
         self.partial = []
         self.longest_poll = 0.0
 

@@ -161,9 +161,9 @@ wait:
     reason:
       description:
         - V(reached); V(forbidden) (an item reached a phase of O(fail_on)); V(timeout);
-          V(too_few) (fewer items than O(ignore:wait_min_count)); or V(incomplete) (at the deadline the last read of the
-          list did not add up to the API's total, or an object read answered with another object, so no verdict can be
-          given).
+          V(too_few) (fewer items than O(ignore:wait_min_count)); V(incomplete) (at the deadline the last read of the
+          list was not consistent, or an object read answered with another object, so no verdict can be given); or
+          V(unreachable) (the first read got no answer at all after its retries, so the wait ended at once).
       type: str
       sample: reached
     headline:

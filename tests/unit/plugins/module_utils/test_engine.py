@@ -59,6 +59,25 @@ def test_a_wait_on_a_list_that_does_not_add_up_ends_incomplete_never_reached(emu
     assert "an incomplete list gives no verdict" in failed.message and "wait_timeout=2 s" in failed.message
 
 
+def closed_port():
+    """A loopback port nothing listens on: every connection to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_wait_whose_first_read_gets_no_answer_fails_after_that_reads_retries_not_at_its_timeout(emulator, fast_backoff):
+    endpoint = "http://127.0.0.1:%d" % closed_port()
+    failed = failure(hilens_task_info.DECLARATION, emulator, endpoint=endpoint, deployment_id="dep-small", wait_for=["running"],
+                     wait_timeout=600, wait_sleep=5, retries=2)
+    wait = failed.result["wait"]
+    assert (wait["reason"], wait["polls"], wait["failed_polls"]) == ("unreachable", 1, 1)
+    assert failed.result["api_calls"]["requests"] == 3  # the first read and its two retries, then no other poll
+    assert failed.message.startswith("no answer from the service to the first read of the HiLens tasks, so nothing was checked: ")
+    assert "Connection refused after 3 attempts" in failed.message
+    assert "WatchedHTTPConnection" not in failed.message and "object at 0x" not in failed.message
+
+
 def test_the_same_wait_without_the_lie_is_reached(emulator):
     all_running(emulator)
     result, _secrets, _warnings = call(hilens_task_info.DECLARATION, emulator, deployment_id="dep-small", wait_for=["running"], wait_timeout=5)

@@ -125,6 +125,47 @@ def test_a_poll_error_no_retry_can_fix_ends_the_wait(status):
         run(poll, clock)
 
 
+@pytest.mark.parametrize("error", [
+    ApiError("connection failed: [Errno 111] Connection refused", attempts=5),
+    ApiError("connection failed: Failed to resolve 'vias.nowhere'", kind="name_resolution"),
+    ApiError("no complete answer within timeout=30s", kind="deadline"),
+], ids=["refused", "no-such-host", "no-answer-in-time"])
+def test_a_first_read_that_got_no_answer_ends_the_wait_at_once_as_unreachable(error):
+    clock = Clock()
+    poll, starts = poller(clock, [error, "RUNNING"], took=0.5)
+    outcome = run(poll, clock, timeout=600)
+    assert (outcome.reason, outcome.succeeded, outcome.polls, outcome.failed_polls) == ("unreachable", False, 1, 1)
+    assert starts == [0.0] and clock.pauses == []
+    assert outcome.message() == "no answer from the service to the first read of the VIAS tasks, so nothing was checked: " + str(error)
+    assert outcome.to_result()["last_poll_error"] == str(error)
+
+
+def test_an_outage_after_a_good_read_is_tolerated_until_the_deadline():
+    clock = Clock()
+    refused = ApiError("connection failed: [Errno 111] Connection refused", attempts=5)
+    poll, starts = poller(clock, ["PENDING", refused, refused, "RUNNING"], took=0.5)
+    outcome = run(poll, clock, timeout=60)
+    assert outcome.succeeded
+    assert (outcome.polls, outcome.failed_polls) == (4, 2)
+
+
+def test_a_first_read_the_server_answered_with_an_error_is_polled_again():
+    clock = Clock()
+    poll, _starts = poller(clock, [ApiError("HTTP 503: busy", status=503), "RUNNING"], took=0.5)
+    outcome = run(poll, clock)
+    assert outcome.succeeded and outcome.failed_polls == 1
+
+
+def test_a_wait_whose_every_poll_was_answered_with_errors_says_so_with_balanced_brackets():
+    clock = Clock()
+    poll, _starts = poller(clock, [ApiError("HTTP 503: busy", status=503, attempts=5)], took=0.5)
+    outcome = run(poll, clock, timeout=12)
+    message = outcome.message()
+    assert message.startswith("no read of the VIAS tasks succeeded within wait_timeout=12 s (watched ")
+    assert " poll(s)); the last failed with: HTTP 503: busy after 5 attempts" in message
+    assert message.count("(") == message.count(")")
+
+
 def incomplete(items=()):
     return ReadIntegrityError("Gathered 100 unique records but the API reported a total of 300", "incomplete", items=items)
 
