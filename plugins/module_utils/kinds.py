@@ -54,6 +54,12 @@ def _join_counts(counts):
     return ",".join("%s=%s" % pair for pair in counts)
 
 
+def canonical_order(state):
+    """Sort key of a raw state shown or compared: the table's order, then the spelling, so that a state text never
+    depends on the order in which the API listed the parts it is made of (a HiLens task's pods)."""
+    return (documented_order(state), str(state))
+
+
 class ItemKind:
     """What the collection knows of one kind of item. Subclasses fill in the service's spelling."""
 
@@ -262,10 +268,10 @@ class ViasBatchTaskKind(ItemKind):
         """(state as sent, count) of every state with tasks in it, in the vendor's state order."""
         counts = item.get("batch_task_status_info")
         nonzero = [(state, count) for state, count in (counts if isinstance(counts, Mapping) else {}).items() if positive_count(count)]
-        return sorted(nonzero, key=lambda pair: documented_order(pair[0]))
+        return sorted(nonzero, key=lambda pair: canonical_order(pair[0]))
 
     def raw_states(self, item):
-        return sorted(set(str(state).upper() for state, _count in self._nonzero_counts(item)), key=documented_order)
+        return sorted(set(str(state).upper() for state, _count in self._nonzero_counts(item)), key=canonical_order)
 
     def phase(self, item):
         if not isinstance(item, Mapping):
@@ -303,20 +309,21 @@ class HilensTaskKind(ItemKind):
         return [str(pod.get("task_status")) for pod in pods if isinstance(pod, Mapping) and pod.get("task_status") is not None]
 
     def raw_states(self, item):
-        return sorted(set(status.strip().upper() for status in self._pod_statuses(item)), key=documented_order)
+        return sorted(set(status.strip().upper() for status in self._pod_statuses(item)), key=canonical_order)
 
     def phase(self, item):
         return phase_of_hilens_task(item)
 
     def state_text(self, item):
-        """The pods' statuses with their counts (``RUNNING=2,FAILED=1``), else the non-zero pod counters."""
+        """The pods' statuses with their counts in the table's order (``RUNNING=2,FAILED=1`` however the pods are
+        listed), else the non-zero pod counters."""
         if not isinstance(item, Mapping):
             return NO_STATE
         pods = {}
         for status in self._pod_statuses(item):
             pods[status] = pods.get(status, 0) + 1
         if pods:
-            return _join_counts(pods.items())
+            return _join_counts(sorted(pods.items(), key=lambda pair: canonical_order(pair[0])))
         return _join_counts((name, item[name]) for name in HILENS_POD_COUNTERS if positive_count(item.get(name))) or NO_STATE
 
     def reason_of(self, item):

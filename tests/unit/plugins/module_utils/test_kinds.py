@@ -58,6 +58,23 @@ def test_state_text(service, item, expected):
     assert KINDS[service].state_text(item) == expected
 
 
+@pytest.mark.parametrize("service, first, second", [
+    ("hilens", {"task_status": _pods("RUNNING", "FAILED")}, {"task_status": _pods("FAILED", "RUNNING")}),
+    ("hilens", {"task_status": _pods("ZZZ", "AAA", "RUNNING")}, {"task_status": _pods("AAA", "RUNNING", "ZZZ")}),
+    ("vias_batch", {"batch_task_status_info": {"zzz": 1, "aaa": 2, "running": 3}},
+     {"batch_task_status_info": {"running": 3, "aaa": 2, "zzz": 1}}),
+], ids=["hilens-pods", "hilens-unknown-statuses", "batch-unknown-states"])
+def test_the_raw_state_does_not_depend_on_the_order_the_api_lists_its_parts(service, first, second):
+    kind = KINDS[service]
+    assert kind.state_text(first) == kind.state_text(second)
+    assert kind.raw_states(first) == kind.raw_states(second)
+    assert kind.describe(first, phase=kind.phase(first)) == kind.describe(second, phase=kind.phase(second))
+
+
+def test_a_hilens_task_state_lists_its_pods_in_the_table_order():
+    assert KINDS["hilens"].state_text({"task_status": _pods("FAILED", "RUNNING", "FAILED")}) == "RUNNING=1,FAILED=2"
+
+
 @pytest.mark.parametrize("item, expected", [
     ({"id": "b", "batch_task_status_info": {}}, "vias_batch"),
     ({"task_id": "h", "task_status": []}, "hilens"),
