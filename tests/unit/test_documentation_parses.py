@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pathlib
+import runpy
 
 import pytest
 import yaml
@@ -40,3 +41,32 @@ def test_module_documentation_blocks_are_yaml(name):
         assert all(isinstance(line, str) for line in descriptions), "%s.%s: a description line is not text" % (name, option)
     assert isinstance(yaml.safe_load(module.RETURN), dict)
     assert yaml.safe_load_all(module.EXAMPLES) is not None and list(yaml.safe_load_all(module.EXAMPLES))
+
+
+EVENT_SOURCE = ROOT / "extensions" / "eda" / "plugins" / "event_source" / "task_events.py"
+
+
+@pytest.fixture(scope="module")
+def event_source():
+    """The event source's globals, as ansible-rulebook loads it (``runpy`` on the file)."""
+    return runpy.run_path(str(EVENT_SOURCE))
+
+
+def test_event_source_documentation_is_yaml_and_documents_its_own_options_as_it_takes_them(event_source):
+    documentation = yaml.safe_load(event_source["DOCUMENTATION"])
+    assert all(isinstance(line, str) for line in documentation["description"] + documentation["notes"])
+    options = documentation["options"]
+    assert set(options) == set(event_source["SOURCE_SPEC"])
+    for name, spec in event_source["SOURCE_SPEC"].items():
+        documented = options[name]
+        for key in ("type", "default", "required", "choices", "elements"):
+            assert documented.get(key) == spec.get(key), "%s: %s is %r in the documentation, %r in SOURCE_SPEC" % (
+                name, key, documented.get(key), spec.get(key))
+        descriptions = documented["description"]
+        assert all(isinstance(line, str) for line in descriptions), name
+        assert any("example v(" in line.lower() for line in descriptions), "%s: no example value" % name
+
+
+def test_event_source_examples_are_rulebooks_of_this_source(event_source):
+    rulebooks = yaml.safe_load(event_source["EXAMPLES"])
+    assert rulebooks and all("hwcloud.tasks.task_events" in source for rulebook in rulebooks for source in rulebook["sources"])

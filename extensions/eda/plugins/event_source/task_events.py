@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import difflib
 import importlib
 import logging
 import sys
@@ -24,7 +25,6 @@ from pathlib import Path
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.errors import UnsupportedError
 
 DOCUMENTATION = r"""
 ---
@@ -37,10 +37,10 @@ description:
     M(hwcloud.tasks.vias_task_info) O(task_ids), M(hwcloud.tasks.vas_task_info) O(service_name) and its filters),
     with the same environment variables as fallbacks (E(HW_PROJECT_ID), E(HW_ACCESS_KEY), E(HW_SECRET_KEY) ...).
     The wait options, O(summary), O(return_items) and the options that name one page are refused.
-  - An option set to null is as if it was not set, so that a rulebook can leave an option to a variable that may
-    not be defined, for example C(endpoint: "{{ HWCLOUD_ENDPOINT | default(none\) }}").
-  - Each event is C({"hwcloud_task_event": {...}}) with C(type) one of V(initial), V(appeared), V(changed),
-    V(disappeared) or V(error).
+  - 'An option set to null is as if it was not set, so that a rulebook can leave an option to a variable that may
+    not be defined, for example C(endpoint: "{{ HWCLOUD_ENDPOINT | default(none\) }}").'
+  - Each event is a mapping with one key, C(hwcloud_task_event), whose C(type) is one of V(initial), V(appeared),
+    V(changed), V(disappeared) or V(error).
   - A failed poll (the API refused or failed, or a list read that is not complete) is an V(error) event, never a
     comparison against a partial list; the last complete picture is kept, so that nothing is reported twice or
     missed after the service recovers. Polls after a failure wait O(interval) doubled per failure in a row, at most
@@ -52,42 +52,47 @@ description:
 options:
   service:
     description:
-      - The service whose items to watch; the options of its info module select them.
+      - The service whose items to watch; the options of its info module select them, for example V(vias_batch).
     type: str
     required: true
     choices: [hilens, vias, vas, octopus, vias_batch]
   interval:
     description:
-      - Seconds between the end of one poll and the start of the next, while polls succeed.
+      - Seconds between the end of one poll and the start of the next, while polls succeed, for example V(60).
     type: float
     default: 30
   max_backoff:
     description:
       - The longest wait, in seconds, before a poll that follows failed polls (the wait doubles per failure in a row,
-        starting from O(interval)). Never shorter than O(interval).
+        starting from O(interval)). Never shorter than O(interval). For example V(600).
     type: float
     default: 300
   initial_state:
     description:
       - Put one V(initial) event per item on the queue after the first good poll, with its current phase and state.
       - When false, the first good poll is only the picture later polls are compared with.
+      - Example V(true).
     type: bool
     default: false
   fields:
     description:
       - Keep only these top-level fields of the item in each event, plus its id and C(phase). All fields when not set.
       - The event's own keys (C(name), C(new_state), C(reason) ...) are always there.
+      - Example V([name, task_status]).
     type: list
     elements: str
   max_polls:
     description:
-      - Stop after this many polls, failed ones included; V(0) never stops. For tests and one-off checks.
+      - Stop after this many polls, failed ones included; V(0) never stops. For tests and one-off checks, for example
+        V(10).
     type: int
     default: 0
   max_run_time:
     description:
-      - Stop after this many seconds (no poll starts after it); V(0) never stops. For tests and one-off checks.
-      - When the source stops, ansible-rulebook shuts down once the running actions end.
+      - Stop after this many seconds (no poll starts after it); V(0) never stops. For tests and one-off checks, for
+        example V(600).
+      - When the source stops, ansible-rulebook shuts down once the running actions end. That is the whole rulebook,
+        every ruleset and every other source with it - with several sources, the first to stop ends them all.
     type: float
     default: 0
 notes:
@@ -98,6 +103,9 @@ notes:
     V(disappeared) null C(new_*) and the last C(item) seen.
   - Error event keys - C(type=error), C(service), C(message), C(failed_polls) (in a row), C(retry_in) (seconds),
     C(seen_at), C(poll), and when the API answered C(status), C(error_code) and C(request_id).
+  - Each request of a poll is retried as the modules retry it (O(retries), 4 by default, for a server error, a
+    connection failure or a timeout; throttling until O(retry_timeout)), so a transient fault that a retry
+    overcomes makes no V(error) event. Only a poll whose requests fail after their retries is one.
   - Items read by id (V(vias), V(vas) with O(task_ids)) cannot disappear from a list; a task that no longer exists
     makes the read fail, which is an V(error) event naming it.
 """
@@ -216,37 +224,53 @@ class Watch:
         self.kind = kinds.kind_of(self.options["service"])
         self.declaration = _import("plugins.modules." + self.kind.module).DECLARATION
         module_name = "hwcloud.tasks." + self.kind.module
-        refused = sorted(set(args) & set(REFUSED))
-        if refused:
-            raise TaskEventsError("hwcloud.tasks.task_events: %s cannot be used to watch (options of %s that wait or shape "
-                                  "one result)" % (", ".join(refused), module_name))
+        spec = self.declaration.argument_spec()
+        self._check_names(args, spec, module_name)
 
-        validation = ArgumentSpecValidator(self.declaration.argument_spec(), **self.declaration.rules()).validate(args)
+        validation = ArgumentSpecValidator(spec, **self.declaration.rules()).validate(args)
         self.no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access  # AnsibleModule reads it too
         self.params = validation.validated_parameters
         self.remember_secrets(self._engine.secrets_in_options(self.params))
         if validation.error_messages:
-            message = validation.errors.msg
-            if isinstance(validation.errors[0], UnsupportedError):
-                message = "Unsupported parameters (the source's own: %s): %s" % (", ".join(sorted(SOURCE_SPEC)), message)
-            raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, message)))
+            raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, validation.errors.msg)))
         self._check_selection(module_name)
 
         self.picture = None  # id -> Snapshot of the last good poll (None before the first)
         self.polls = 0
         self.failed_in_a_row = 0
 
-    def _check_selection(self, module_name):
-        """The mistakes the engine would only find at each poll, found once before the first."""
+    def _check_names(self, args, spec, module_name):
+        """Options the module has but a watch cannot use are refused with the reason; any other unknown name with
+        the nearest name the source takes and the list of what it takes (its own options and the module's usable ones)."""
+        refused = sorted(set(args) & set(REFUSED))
+        if refused:
+            raise TaskEventsError("hwcloud.tasks.task_events: %s cannot be used to watch (options of %s that wait or shape "
+                                  "one result)" % (", ".join(refused), module_name))
         paging = self.kind.list_api.paging if self.kind.list_api is not None else None
-        if paging is not None and (self.params.get(paging.start_param) is not None or self.params.get("limit") is not None):
+        one_page = (paging.start_param, "limit") if paging is not None else ()
+        page_names = set(one_page).union(*(spec.get(name, {}).get("aliases") or () for name in one_page))
+        if page_names & set(args):
             raise TaskEventsError("hwcloud.tasks.task_events: %s and limit name one page, whose items move between pages: "
                                   "omit them, the source watches every page" % paging.start_param)
-        errors = _import("plugins.module_utils.errors")
+        accepted = dict((name, list(SOURCE_SPEC[name].get("aliases") or ())) for name in SOURCE_SPEC)
+        accepted.update((name, list(option.get("aliases") or ())) for name, option in spec.items() if name not in REFUSED + one_page)
+        known = set(accepted).union(*accepted.values())
+        unknown = sorted(name for name in args if name not in known)
+        if unknown:
+            nearest = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.6)
+            listed = ("%s (%s)" % (name, ", ".join(aliases)) if aliases else name for name, aliases in sorted(accepted.items()))
+            # Names only, never values: nothing to mask.
+            raise TaskEventsError("hwcloud.tasks.task_events (service %s): unknown option %s%s; the source takes %s"
+                                  % (self.kind.name, ", ".join(unknown), " (did you mean %s?)" % nearest[0] if nearest else "", ", ".join(listed)))
+
+    def _check_selection(self, module_name):
+        """The mistakes the engine would only find at each poll, found once before the first."""
+        # A bad time filter (created_since ...) is a TimestampError, not a ParameterError: both are the user's to fix.
+        refusals = (_import("plugins.module_utils.errors").ParameterError, _import("plugins.module_utils.timestamps").TimestampError)
         try:
             self._engine.prepare_options(self.declaration, self.params)
             self.declaration.select(self.params)
-        except errors.ParameterError as exc:
+        except refusals as exc:
             raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, exc))) from None
 
     # -- secrets -------------------------------------------------------------------------------------

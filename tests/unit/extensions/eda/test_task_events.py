@@ -60,18 +60,60 @@ def watch(source, args):
     ({"service": "vas", "project_id": "p", "summary": True}, "summary cannot be used to watch"),
     ({"service": "vas", "project_id": "p", "offset": 10}, "offset and limit name one page"),
     ({"service": "vias_batch", "project_id": "p", "page_size": 10}, "page_num and limit name one page"),
-    ({"service": "octopus", "project_id": "p", "colour": "red"}, "Unsupported parameters"),
+    ({"service": "octopus", "project_id": "p", "colour": "red"}, "unknown option colour; the source takes access_key,"),
     ({"service": "octopus", "project_id": "p", "timeout": 0}, "timeout must be 1-3600"),
     ({"service": "octopus", "project_id": "p", "interval": 0}, "interval must be at least"),
     ({"service": "octopus", "project_id": "p", "max_polls": -1}, "max_polls must be at least 0"),
     ({"service": "octopus", "project_id": "p", "max_response_size": "9" * 400}, "max_response_size must be a number of bytes"),
     ({"service": "octopus", "project_id": "p", "max_response_size": "2G"}, "max_response_size must be 1024"),
+    ({"service": "vas", "project_id": "p", "service_name": "s", "created_since": "yesterday"}, "created_since must be epoch milliseconds"),
 ], ids=["no-service", "unknown-service", "vias-without-ids", "wait", "summary", "one-page", "one-page-alias", "unknown-option",
-        "range", "interval", "max-polls", "no-size", "size-range"])
+        "range", "interval", "max-polls", "no-size", "size-range", "timestamp"])
 def test_arguments_that_cannot_make_a_watch_are_refused_before_any_poll(source, args, message):
     with pytest.raises(source["TaskEventsError"]) as caught:
         watch(source, args)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("service, given, nearest", [
+    ("vias_batch", "intervall", "interval"),
+    ("vias_batch", "name_lik", "name_like"),
+    ("octopus", "status", "statuses"),
+    ("hilens", "max_run_tim", "max_run_time"),
+])
+def test_an_unknown_option_gets_the_nearest_name_the_source_takes(source, service, given, nearest):
+    with pytest.raises(source["TaskEventsError"]) as caught:
+        watch(source, {"service": service, "project_id": "p", "deployment_id": "d", given: "x"} if service == "hilens"
+              else {"service": service, "project_id": "p", given: "x"})
+    assert "unknown option %s (did you mean %s?)" % (given, nearest) in str(caught.value)
+
+
+@pytest.mark.parametrize("service", ["hilens", "vias", "vas", "octopus", "vias_batch"])
+def test_the_options_an_unknown_option_error_lists_are_those_the_source_takes(source, service):
+    """Every name listed is taken (none is refused), and the refused ones, the page options and the module's
+    wait options are not listed."""
+    with pytest.raises(source["TaskEventsError"]) as caught:
+        watch(source, {"service": service, "project_id": "p", "no_such_option": 1})
+    listed = str(caught.value).split("; the source takes ", 1)[1].split(", ")
+    names = [entry.split(" (", 1)[0] for entry in listed]
+    assert not set(names) & {"wait_for", "fail_on", "wait_timeout", "summary", "return_items", "limit", "offset", "page_num"}, names
+    assert set(source["SOURCE_SPEC"]) <= set(names)
+    selection = {"hilens": {"deployment_id": "d"}, "vias": {"task_ids": ["t"]}}.get(service, {})
+    for name in names:
+        if name in source["SOURCE_SPEC"]:
+            continue
+        args = dict(selection, service=service, project_id="p")
+        try:
+            watch(source, dict(args, **{name: _a_value(source, service, name)}))
+        except source["TaskEventsError"] as exc:
+            assert "unknown option" not in str(exc) and "cannot be used to watch" not in str(exc) and "name one page" not in str(exc), (name, exc)
+
+
+def _a_value(source, service, name):
+    """Some value of the option's type: the test asks only whether the name is taken."""
+    kind = source["_import"]("plugins.module_utils.kinds").kind_of(service)
+    spec = source["_import"]("plugins.modules." + kind.module).DECLARATION.argument_spec()[name]
+    return {"int": 1, "float": 1.0, "bool": True, "list": ["x"], "raw": "64M"}.get(spec.get("type"), "x")
 
 
 def test_a_refusal_never_shows_a_secret(source):
@@ -172,10 +214,21 @@ def test_failed_polls_are_errors_and_the_change_behind_them_is_reported_once(emu
     assert changed["poll"] == 4
 
 
+@pytest.mark.parametrize("retries, errors", [(0, 1), (1, 0)], ids=["no-retry-an-error", "a-retry-no-error"])
+def test_a_transient_fault_that_a_retry_overcomes_is_no_error_event(emulator, connection, run_source, retries, errors):  # noqa: F811
+    """retries (4 unless set) is the engine's: one 503 on the second poll is an error event only when no retry is left."""
+    task = emulator.data["vias_task_ids_by_state"]["RUNNING"][0]
+    emulator.admin("POST", "faults", {"faults": [{"kind": "status", "status": 503, "match": "/tasks/" + task, "after": 1, "times": 1}]})
+    events = run_source(dict(connection, service="vias", task_ids=[task], interval=0.2, max_polls=3, retries=retries))
+    assert [body["type"] for body in bodies(events)] == ["error"] * errors
+    assert emulator.admin("GET", "faults")["faults"][0]["applied"] == 1  # the fault did hit a request
+
+
 def test_an_incomplete_list_is_an_error_never_a_disappearance(emulator, connection, run_source):  # noqa: F811
     deployment = "dep-moving"
     emulator.admin("POST", "faults", {"faults": [{"kind": "short_page", "keep": 2, "match": "/deployments/%s/" % deployment,
-                                                  "after": 1, "times": 2}]})
+                                                  "after": 1, "times": 6}]})
+    # Each poll reads a short list three times (the reader's re-reads) before it gives up: two polls' worth.
     events = run_source(dict(connection, service="hilens", deployment_id=deployment, interval=0.1, max_polls=4))
     assert [body["type"] for body in bodies(events)] == ["error", "error"]
     assert all("incomplete read, not compared" in body["message"] for body in bodies(events))
