@@ -6,6 +6,7 @@ import time
 from aiohttp import web
 
 from . import chaos as chaos_mode
+from . import churn as churn_mode
 from . import checks
 from . import quota as account_quota
 from .data import SIZE_KEYS
@@ -19,6 +20,8 @@ PREFIX = "/_emulator"
 FAULTS_USAGE = 'send {"faults": [{"kind": "status", "status": 503, "match": "/batch-tasks", "times": 2}, ...]}'
 CHAOS_USAGE = 'send {"seed": 7, "share": 0.3, "kinds": ["status_503", "short_page"], "drip_ms": 200}'
 QUOTA_USAGE = 'send {"rate": 25, "burst": 25, "retry_after": 1} (rate 0 or null: no quota)'
+CHURN_USAGE = ('send {"churn": [{"route": "hilens_tasks", "deployment_id": "dep-large", "on": "first_page", '
+               '"delete": 1, "insert": 1, "where": "end"}, ...]}')
 SCENARIO_USAGE = "send a scenario document as JSON (the format is in the emulator's README)"
 
 
@@ -180,6 +183,30 @@ async def stop_chaos(request):
     return json_response({**report, "enabled": False})
 
 
+async def get_churn(request):
+    return json_response(_state(request).churn.as_dict())
+
+
+async def start_churn(request):
+    """Replace the churn rules: each list named starts moving from now (what may never be deleted is noted now)."""
+    state = _state(request)
+    try:
+        body = await _document(request)
+        checks.mapping(body, "", ("churn",), required=("churn",))
+        rules = churn_mode.parse(body["churn"], "churn")
+    except checks.SpecError as exc:
+        return _refused(exc, CHURN_USAGE)
+    state.churn.start(rules, state.store)
+    return json_response(state.churn.as_dict())
+
+
+async def stop_churn(request):
+    churn = _state(request).churn
+    report = churn.as_dict()
+    churn.stop()
+    return json_response({**report, "enabled": False})
+
+
 async def get_quota(request):
     return json_response(_state(request).quota.as_dict())
 
@@ -250,6 +277,9 @@ def add_routes(app):
         web.get(f"{PREFIX}/chaos", get_chaos),
         web.post(f"{PREFIX}/chaos", start_chaos),
         web.delete(f"{PREFIX}/chaos", stop_chaos),
+        web.get(f"{PREFIX}/churn", get_churn),
+        web.post(f"{PREFIX}/churn", start_churn),
+        web.delete(f"{PREFIX}/churn", stop_churn),
         web.get(f"{PREFIX}/quota", get_quota),
         web.post(f"{PREFIX}/quota", set_quota),
         web.get(f"{PREFIX}/scenario", get_scenario),

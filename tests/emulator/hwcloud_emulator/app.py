@@ -81,10 +81,14 @@ async def _genuine(request, handler, state, service):
         await authenticate(request, state, project_id)
     except AuthError as exc:
         return gateway_error(exc.status, str(exc))
+    # A rollout in progress (churn): a page may be held back, and the list may move once it is produced.
+    await state.churn.before(request)
     try:
-        return await handler(request)
+        response = await handler(request)
     except ParamError as exc:
         return service_error(service, 400, str(exc), exc.name)
+    state.churn.after(request, response)
+    return response
 
 
 async def _fetch(request, handler, query):

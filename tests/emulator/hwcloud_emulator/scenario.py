@@ -2,7 +2,8 @@
 
 A scenario lists the records of each service in the states the user wants,
 the transitions they go through (seconds after the scenario is loaded), the
-faults that hit which routes (the admin API's rule objects), and optionally
+faults that hit which routes (the admin API's rule objects), the lists that
+move while they are read (``churn``: a rollout in progress), and optionally
 the account (project id, credentials), the seed, the quota, chaos mode and
 generated background data.  Without ``sizes`` nothing is generated, so the
 scenario is the whole cloud.
@@ -22,6 +23,7 @@ import time
 from pathlib import Path
 
 from . import chaos as chaos_mode
+from . import churn as churn_mode
 from . import checks
 from . import quota as account_quota
 from .auth import PROJECT_ID_FORMAT
@@ -39,7 +41,7 @@ from .faults import FaultRule
 FORMAT_VERSION = 1
 EXAMPLE = "rollout.yml"
 TOP_KEYS = ("version", "description", "seed", "project_id", "credentials", "sizes", "hilens_deployments",
-            "vias_tasks", "vas_tasks", "octopus_jobs", "batch_tasks", "faults", "quota", "chaos")
+            "vias_tasks", "vas_tasks", "octopus_jobs", "batch_tasks", "faults", "quota", "chaos", "churn")
 VIAS_STATES = ("PENDING", "RECOVERING", "STARTING", "UPGRADING", "CREATE_FAILED", "START_FAILED", "RUNNING",
                "STOPPING", "STOPPED", "ABNORMAL", "SUCCEEDED", "FAILED", "DELETING", "FREEZING", "FROZEN",
                UNKNOWN_STATE)
@@ -145,14 +147,31 @@ def _list(document, key, parse):
     return [parse(value, join(key, i)) for i, value in enumerate(checks.sequence(document.get(key) or [], key))]
 
 
+def _reasons(value, path):
+    """``error`` ({code, message}: shown while the task is in a failed state) and ``status`` (the state's detail)."""
+    reasons = {}
+    if value.get("error") is not None:
+        where = join(path, "error")
+        error = checks.mapping(value["error"], where, ("code", "message"))
+        if not error:
+            raise SpecError(where, "give a code, a message or both, e.g. {code: VIAS.20002, message: no resources}")
+        reasons["error"] = {key: checks.string(error[key], join(where, key), max_length=1000) for key in error}
+    if value.get("status") is not None:
+        reasons["status"] = checks.string(value["status"], join(path, "status"), max_length=1000)
+    return reasons
+
+
 def _vias_task(value, path):
-    return _entry(value, path, COMMON + ("state",), ("state",), _states(VIAS_STATES), _string_id)
+    entry = _entry(value, path, COMMON + ("state", "error", "status"), ("state",), _states(VIAS_STATES), _string_id)
+    entry.extra = _reasons(value, path)
+    return entry
 
 
 def _vas_task(value, path):
-    entry = _entry(value, path, COMMON + ("state", "service", "service_version", "wrapped"), ("state",),
+    entry = _entry(value, path, COMMON + ("state", "service", "service_version", "wrapped", "error", "status"), ("state",),
                    _states(VAS_STATES), _string_id)
     entry.extra = {
+        **_reasons(value, path),
         "service": checks.string(value.get("service", VAS_SERVICE), join(path, "service"), pattern=SERVICE_NAME),
         "version": checks.string(value.get("service_version", "3.0"), join(path, "service_version"),
                                  pattern=r"\S{1,64}"),
@@ -207,13 +226,14 @@ def _hilens_task(value, path):
 
 
 def _deployment(value, path):
-    checks.mapping(value, path, ("id", "tasks", "transitions", "stagger"), required=("id",))
+    checks.mapping(value, path, ("id", "tasks", "transitions", "stagger", "shuffle_pods"), required=("id",))
     tasks = [_hilens_task(task, join(join(path, "tasks"), i))
              for i, task in enumerate(checks.sequence(value.get("tasks") or [], join(path, "tasks")))]
     return {"id": checks.string(value["id"], join(path, "id"), pattern=ID), "path": path, "tasks": tasks,
             "transitions": _transitions(value.get("transitions") or [], join(path, "transitions"),
                                         _states(POD_STATE)),
-            "stagger": checks.number(value.get("stagger", 0), join(path, "stagger"), minimum=0)}
+            "stagger": checks.number(value.get("stagger", 0), join(path, "stagger"), minimum=0),
+            "shuffle_pods": checks.boolean(value.get("shuffle_pods", False), join(path, "shuffle_pods"))}
 
 
 def _credentials(document):
@@ -273,6 +293,7 @@ class Scenario:
             FaultRule.from_json(spec, join("faults", i))
         self.quota = None if document.get("quota") is None else account_quota.parse(document["quota"], "quota")
         self.chaos = None if document.get("chaos") is None else chaos_mode.parse(document["chaos"], "chaos")
+        self.churn = churn_mode.parse(document.get("churn") or [], "churn")
 
     def seed(self, default):
         return default if self._seed is None else self._seed
@@ -298,6 +319,8 @@ class Scenario:
             state.quota.configure(**self.quota)
         if self.chaos is not None:
             state.chaos.start(**self.chaos)
+        if self.churn:
+            state.churn.start(self.churn, state.store)
 
     def as_dict(self):
         return {"description": self.description, "document": self.document}
@@ -361,6 +384,8 @@ class _Loader:
         if deployment["id"] in hilens.deployments:
             raise SpecError(join(deployment["path"], "id"), f"deployment {deployment['id']!r} already exists")
         hilens.deployments[deployment["id"]] = []
+        if deployment["shuffle_pods"]:
+            hilens.shuffled.add(deployment["id"])
         copies = list(self._copies(deployment["tasks"]))
         spread = deployment["stagger"] / (len(copies) - 1) if len(copies) > 1 else 0.0
         ids = self.ids["hilens"][deployment["id"]] = []

@@ -3,6 +3,7 @@
 from aiohttp import web
 
 from .chaos import Chaos
+from .churn import Churn
 from .data import SIZE_KEYS, Store
 from .faults import FaultStore
 from .quota import Quota
@@ -17,7 +18,7 @@ class EmulatorState:
 
     A scenario (``scenario.Scenario``), once loaded, is part of what a reset
     returns to: its records, transitions (timed from the reset), faults,
-    quota and chaos come back, so each test starts from the same cloud.
+    quota, chaos and churn come back, so each test starts from the same cloud.
     """
 
     def __init__(self, config):
@@ -26,6 +27,7 @@ class EmulatorState:
         self.stats = Stats()
         self.quota = Quota()
         self.chaos = Chaos()
+        self.churn = Churn()
         self.scenario = None
         self.reset(scenario=config.loaded_scenario())
 
@@ -56,6 +58,7 @@ class EmulatorState:
         self.stats.reset()
         self.quota.configure(**self.config.quota_settings())
         self.chaos.stop()
+        self.churn.stop()
         self.clock_skew = 0.0
         if scenario is not None:
             scenario.arm(self)

@@ -22,6 +22,8 @@ class HilensTasks(Dataset):
         super().__init__(**kwargs)
         self._next_index = 0
         self.deployments = {}
+        #: deployments whose tasks list their pods in another order on every answer (``shuffle_pods``)
+        self.shuffled = set()
         # dep-large last, so the small deployments do not change with its size.
         for name, count, state in (("dep-small", 3, None), ("dep-empty", 0, None),
                                    ("dep-moving", 10, "PENDING"), ("dep-large", size, None)):
@@ -77,6 +79,10 @@ class HilensTasks(Dataset):
             if status == "FAILED":
                 pod = {"cause": cause, **pod}
             pods.append(pod)
+        if deployment_id in self.shuffled and pods:
+            # The same pods, listed from another one on every answer, as a service that keeps no order does.
+            turn = record["answers"] = record.get("answers", -1) + 1
+            pods = pods[turn % len(pods):] + pods[:turn % len(pods)]
         start = record["created"] + r.randrange(60_000, 3_600_000)
         return {
             "name": record.get("name") or f"task-{record['index']:05d}",

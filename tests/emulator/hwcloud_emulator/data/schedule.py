@@ -30,6 +30,10 @@ class Schedules:
         self._entries[(service, record_id)] = (base, timed)
         return [(wall, state) for _monotonic, wall, state in timed]
 
+    def cancel(self, service, record_id):
+        """Forget the record's schedule (its stored state rules again)."""
+        self._entries.pop((service, record_id), None)
+
     def current(self, service, record_id):
         """(state, wall time of the flip) set by a schedule, or None if untouched."""
         entry = self._entries.get((service, record_id))
