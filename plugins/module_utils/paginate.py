@@ -220,9 +220,9 @@ def join_windows(spec, windows, pages, total):
                 "the page at record %d held %d records where the total of %d promised %d" % (window.start, len(items), total, expected))
         shared = max(0, min(end - window.start, len(items)))
         joined_tail = records[len(records) - shared:] if shared else []
-        if [record_key(item, spec.id_field) for item in items[:shared]] != [record_key(item, spec.id_field) for item in joined_tail]:
-            if problem != MOVED:
-                problem, detail = MOVED, boundary_text(spec, window, items[:shared], joined_tail)
+        here = [record_key(item, spec.id_field) for item in items[:shared]]
+        if problem != MOVED and here != [record_key(item, spec.id_field) for item in joined_tail]:
+            problem, detail = MOVED, boundary_text(spec, window, items[:shared], joined_tail)
         records.extend(items[shared:])
         end = max(end, window.start + len(items))
     keys = [record_key(item, spec.id_field) for item in records]
@@ -237,8 +237,8 @@ def boundary_text(spec, window, shared_here, shared_before):
     def first(items):
         return "%s" % items[0].get(spec.id_field) if items else "nothing"
 
-    return "the page at record %d began with %s where the page before held %s at that place (records were inserted or deleted "\
-        "before it between the two reads)" % (window.start, first(shared_here), first(shared_before))
+    return ("the page at record %d began with %s where the page before held %s at that place (records were inserted or deleted "
+            "before it between the two reads)" % (window.start, first(shared_here), first(shared_before)))
 
 
 def gather_all_pages(spec, fetch_page, concurrency=8, max_pages=1000, expected_total=None, may_reread=None):

@@ -18,7 +18,7 @@ from hwcloud_emulator import start_emulator
 # pylint: disable-next=wrong-import-position,unused-import
 from hwcloud_emulator.pytest_plugin import emulator, emulator_options, emulator_server  # noqa: F401
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client
+from ansible_collections.hwcloud.tasks.plugins.module_utils import retry_policy
 
 HILENS_SMALL = "/v3/{project}/ai-mgr/deployments/dep-small/tasks"
 
@@ -39,8 +39,8 @@ def https_emulator(https_emulator_server):
 @pytest.fixture
 def fast_backoff(monkeypatch):
     """Shrink the retry delays (timing only; the retry loop itself is untouched)."""
-    monkeypatch.setattr(http_client, "BACKOFF_BASE", 0.01)
-    monkeypatch.setattr(http_client, "THROTTLE_DELAY", (0.01, 0.02))
+    monkeypatch.setattr(retry_policy, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(retry_policy, "THROTTLE_DELAY", (0.01, 0.02))
 
 
 @pytest.fixture

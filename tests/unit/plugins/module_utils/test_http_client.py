@@ -12,7 +12,7 @@ import warnings
 
 import pytest
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client
+from ansible_collections.hwcloud.tasks.plugins.module_utils import retry_policy
 from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import PasswordAuth, StaticTokenAuth
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import (
     MASK,
@@ -287,8 +287,8 @@ def test_unusable_retry_after_header_falls_back_to_backoff_and_retries(emulator,
 
 
 def test_throttle_without_retry_after_waits_the_throttle_delay(emulator, api_url, faults, monkeypatch):
-    monkeypatch.setattr(http_client, "THROTTLE_DELAY", (0.4, 0.4))
-    monkeypatch.setattr(http_client, "BACKOFF_BASE", 0.0)
+    monkeypatch.setattr(retry_policy, "THROTTLE_DELAY", (0.4, 0.4))
+    monkeypatch.setattr(retry_policy, "BACKOFF_BASE", 0.0)
     faults({"kind": "status", "status": 429, "times": 1})
     client = token_client(emulator)
 
@@ -300,7 +300,7 @@ def test_throttle_without_retry_after_waits_the_throttle_delay(emulator, api_url
 
 
 def test_server_error_backoff_grows_with_the_attempt(emulator, api_url, faults, monkeypatch):
-    monkeypatch.setattr(http_client, "BACKOFF_BASE", 0.2)
+    monkeypatch.setattr(retry_policy, "BACKOFF_BASE", 0.2)
     faults({"kind": "status", "status": 500, "times": 3})
     client = token_client(emulator)
 
@@ -314,7 +314,7 @@ def test_server_error_backoff_grows_with_the_attempt(emulator, api_url, faults, 
 
 def test_connection_reset_backoff_grows_with_the_attempt(emulator, api_url, faults, monkeypatch):
     # The documented "jittered exponential backoff" applies to connection failures too.
-    monkeypatch.setattr(http_client, "BACKOFF_BASE", 0.2)
+    monkeypatch.setattr(retry_policy, "BACKOFF_BASE", 0.2)
     faults({"kind": "reset", "times": 4})
     client = token_client(emulator, retries=4)
 
@@ -341,11 +341,11 @@ def test_retry_after_seconds_parses_http_dates_past_and_future():
 
 
 def test_backoff_delay_is_between_half_and_all_of_the_capped_ceiling(monkeypatch):
-    monkeypatch.setattr(http_client, "BACKOFF_BASE", 1.0)
-    monkeypatch.setattr(http_client, "BACKOFF_CAP", 8.0)
+    monkeypatch.setattr(retry_policy, "BACKOFF_BASE", 1.0)
+    monkeypatch.setattr(retry_policy, "BACKOFF_CAP", 8.0)
     for attempt, ceiling in ((1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (10, 8.0)):
         for _sample in range(20):
-            assert ceiling / 2 <= http_client.backoff_delay(attempt) <= ceiling
+            assert ceiling / 2 <= retry_policy.backoff_delay(attempt) <= ceiling
 
 
 # --- timeouts ----------------------------------------------------------------------------------------

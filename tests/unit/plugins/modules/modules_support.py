@@ -56,7 +56,7 @@ from ansible.module_utils import _internal as module_internal  # noqa: E402
 from ansible.module_utils.common import warnings as module_warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client, waiter  # noqa: E402
+from ansible_collections.hwcloud.tasks.plugins.module_utils import retry_policy, waiter  # noqa: E402
 from hwcloud_emulator import start_emulator  # noqa: E402,F401  # pylint: disable=unused-import
 
 MODULE_PACKAGE = "ansible_collections.hwcloud.tasks.plugins.modules."
@@ -137,16 +137,16 @@ class FakeClock:
 @contextlib.contextmanager
 def fast_timing():
     """Shrink retry backoff and make waits instant: timing only, the loops themselves are untouched."""
-    saved = (http_client.BACKOFF_BASE, http_client.BACKOFF_CAP, http_client.THROTTLE_DELAY, waiter.Waiter.__init__.__defaults__)
+    saved = (retry_policy.BACKOFF_BASE, retry_policy.BACKOFF_CAP, retry_policy.THROTTLE_DELAY, waiter.Waiter.__init__.__defaults__)
     fake = FakeClock()
-    http_client.BACKOFF_BASE = 0.0005
-    http_client.BACKOFF_CAP = 0.005
-    http_client.THROTTLE_DELAY = (0.001, 0.002)
+    retry_policy.BACKOFF_BASE = 0.0005
+    retry_policy.BACKOFF_CAP = 0.005
+    retry_policy.THROTTLE_DELAY = (0.001, 0.002)
     waiter.Waiter.__init__.__defaults__ = (fake.clock, fake.pause) + saved[3][2:]  # (clock, pause, progress, ...)
     try:
         yield
     finally:
-        http_client.BACKOFF_BASE, http_client.BACKOFF_CAP, http_client.THROTTLE_DELAY, waiter.Waiter.__init__.__defaults__ = saved
+        retry_policy.BACKOFF_BASE, retry_policy.BACKOFF_CAP, retry_policy.THROTTLE_DELAY, waiter.Waiter.__init__.__defaults__ = saved
 
 
 def argument_spec(name):
