@@ -30,6 +30,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 import time
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import seconds_text
 from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import RETRY_STATUSES, ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PagingError, TooManyPagesError
@@ -85,11 +86,6 @@ class WaitCondition:
 
     def wanted_text(self):
         return " or ".join(self.wanted_phases + ["state %s" % state for state in self.wanted_states])
-
-
-def seconds_text(seconds):
-    """``6`` for 6.0, ``5.5`` for 5.5: a timeout as it was given."""
-    return "%d" % seconds if float(seconds).is_integer() else "%.1f" % seconds
 
 
 def render_headline(title, wait, timeout_name, timeout, watched):
