@@ -10,7 +10,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.report_file import ReportFileError, write_report
 from ansible_collections.hwcloud.tasks.plugins.modules.report_file import ARGUMENT_SPEC
-from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import runs_elsewhere
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import plain, runs_elsewhere
 
 
 class ActionModule(ActionBase):
@@ -23,7 +23,8 @@ class ActionModule(ActionBase):
             result.update(self._execute_module(module_name="hwcloud.tasks.report_file", module_args=self._task.args,
                                                task_vars=task_vars))
             return result
-        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(dict(self._task.args))
+        # The arguments as the shipped module receives them, so that messages name the same types.
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(plain(self._task.args))
         params = validation.validated_parameters
         if validation.error_messages:
             result.update(failed=True, msg=validation.errors.msg)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -102,14 +103,11 @@ class InProcessAction(ActionBase):
 
     def run_in_process(self):
         declaration = self.declaration
-        environment = {}
-        self._compute_environment_string(raw_environment_out=environment)
-        with task_environment(environment):
-            validator = ArgumentSpecValidator(declaration.argument_spec(), **declaration.rules())
-            validation = validator.validate(dict(self._task.args))
+        with task_environment(raw_task_environment(self)):
+            validation = validate_arguments(declaration, self._task.args)
             params = validation.validated_parameters
-            no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access  # AnsibleModule reads it too
-            warnings = ["Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in validation._warnings]
+            no_log_values = validation_no_log_values(validation)
+            warnings = validation_alias_warnings(validation)
             no_log_values.update(forms for secret in secrets_in_options(params) for forms in http.secret_forms(secret))
             if validation.error_messages:
                 error = validation.errors[0]
@@ -164,17 +162,6 @@ def mask_secrets(value, secrets):
     return value
 
 
-def runs_elsewhere(action):
-    """Why the task of ``action`` (an action plugin) cannot run in this process: another connection than the
-    controller's local one, or ``become``; None when it can."""
-    connection = getattr(action._connection, "_load_name", None) or getattr(action._connection, "transport", None)  # pylint: disable=protected-access
-    if connection not in LOCAL_CONNECTIONS:
-        return "the %s connection runs it elsewhere" % connection
-    if action._play_context.become:  # pylint: disable=protected-access
-        return "become"
-    return None
-
-
 @contextlib.contextmanager
 def task_environment(environment):
     """The task's ``environment:`` in os.environ while the call runs, as a shipped module would see it
@@ -190,3 +177,58 @@ def task_environment(environment):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+# -- the adapter: what the in-process path needs of ansible-core beyond its public API, in one place ------------
+# tests/unit/plugins/plugin_utils/test_core_adapter.py checks it on every release of the matrix (tools/test_matrix.py).
+
+
+def plain(value):
+    """``value`` as a shipped module receives it: the builtin types of JSON (dict, list, str, int, float, bool,
+    None), without the controller's own subclasses (ansible-core 2.19 and later tag every value with its
+    origin, ``_AnsibleTaggedStr`` and kin; earlier releases load YAML as ``AnsibleUnicode``). Validation
+    then names the same types in its messages in both paths. A value of any other type is left as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return dict((plain(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    for kind in (str, int, float):
+        if isinstance(value, kind):
+            return kind(value) if type(value) is not kind else value
+    return value
+
+
+def validate_arguments(declaration, args):
+    """ArgumentSpecValidator's result for the task's arguments, converted as a shipped module receives them."""
+    validator = ArgumentSpecValidator(declaration.argument_spec(), **declaration.rules())
+    return validator.validate(plain(args))
+
+
+def validation_no_log_values(validation):
+    """The values to mask that validation found (no_log options, their fallbacks): a private set AnsibleModule reads too."""
+    return set(validation._no_log_values)  # pylint: disable=protected-access
+
+
+def validation_alias_warnings(validation):
+    """AnsibleModule's warning for every option set together with its alias (private list of the validation result)."""
+    return ["Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in validation._warnings]  # pylint: disable=protected-access
+
+
+def raw_task_environment(action):
+    """The task's ``environment:`` as a dict, templated and merged as ActionBase gives it to a shipped module."""
+    environment = {}
+    action._compute_environment_string(raw_environment_out=environment)  # pylint: disable=protected-access
+    return environment
+
+
+def runs_elsewhere(action):
+    """Why the task of ``action`` (an action plugin) cannot run in this process: another connection than the
+    controller's local one, or ``become``; None when it can."""
+    connection = getattr(action._connection, "_load_name", None) or getattr(action._connection, "transport", None)  # pylint: disable=protected-access
+    if connection not in LOCAL_CONNECTIONS:
+        return "the %s connection runs it elsewhere" % connection
+    if action._play_context.become:  # pylint: disable=protected-access
+        return "become"
+    return None

@@ -57,6 +57,9 @@ def calls(data):
         Call("batch_page", "vias_batch_task_info", {"page_num": 2, "page_size": 10}),
         Call("check_mode", "vias_task_info", {"task_id": vias[1]}, check_mode=True),
         Call("bad_type", "hilens_task_info", {"deployment_id": "dep-small", "limit": "ten"}),
+        # A float option given a word: both paths name the type as a module receives it, <class 'str'>
+        # (in process, not ansible-core's tagged subclass of str).
+        Call("bad_float", "vias_task_info", {"task_id": vias[0], "wait_for": ["running"], "wait_timeout": "soon"}),
         Call("bad_range", "hilens_task_info", {"deployment_id": "dep-small", "limit": 1000}),
         Call("unknown_option", "vias_task_info", {"task_id": vias[0], "colour": "red"}),
         Call("exclusive", "vias_task_info", {"task_id": vias[0], "task_ids": vias[:2]}),
