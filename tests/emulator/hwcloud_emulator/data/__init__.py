@@ -26,6 +26,14 @@ class Store:
         self.batch = BatchTasks(sizes["batch_tasks"], **common)
         self.services = {d.service: d for d in (self.vias, self.vas, self.hilens, self.octopus, self.batch)}
 
+    def vas_service_name(self):
+        """The VAS service a scenario's first VAS task belongs to; else the generated tasks' own."""
+        for record_id in self.scenario_ids.get("vas", []):
+            record = self.vas.by_id.get(record_id)
+            if record is not None:
+                return record["service"]
+        return VAS_SERVICE
+
     def summary(self):
         """Well-known ids for tests (``GET /_emulator/data``)."""
         return {
@@ -33,7 +41,7 @@ class Store:
             "sizes": self.sizes,
             "vias_task_ids": [r["id"] for r in self.vias.records[:20]],
             "vias_task_ids_by_state": self.vias.ids_by_state(),
-            "vas_service_name": VAS_SERVICE,
+            "vas_service_name": self.vas_service_name(),
             "vas_task_ids": [r["id"] for r in self.vas.records[:20]],
             "vas_wrapped_task_ids": [r["id"] for r in self.vas.records[:40] if self.vas.is_wrapped(r)],
             "vas_task_ids_by_state": self.vas.ids_by_state(),

@@ -97,10 +97,19 @@ class TaskSet(Dataset):
         state, wall = forced
         return state, int(wall * 1000) if wall is not None else record["updated"]
 
+    @staticmethod
+    def reasons(record, state):
+        """What a scenario says about the task: its ``status`` always, its ``error`` while it is in a failed state."""
+        reasons = {"status": record["status"]} if record.get("status") is not None else {}
+        if record.get("error") is not None and state in VIAS_ERRORS:
+            reasons["error"] = dict(record["error"])
+        return reasons
+
     def ids_by_state(self, per_state=10):
+        """Up to ``per_state`` ids per current state (scheduled transitions applied)."""
         found = {}
         for record in self.records:
-            ids = found.setdefault(record["state"], [])
+            ids = found.setdefault(self.state_and_update(record)[0], [])
             if len(ids) < per_state:
                 ids.append(record["id"])
         return found
@@ -146,6 +155,7 @@ class ViasTasks(TaskSet):
         if state in VIAS_ERRORS:
             code, message = VIAS_ERRORS[state]
             task["error"] = {"code": code, "message": message}
+        task.update(self.reasons(record, state))
         if r.random() < 0.2:
             task["schedule_status"] = "ACTIVATED"
             task["schedule"] = {"type": "weekly", "timezone": "GMT+08:00", "days_of_week": [1, 2, 3, 4, 5],
@@ -216,7 +226,7 @@ class VasTasks(TaskSet):
     def render(self, record):
         r = self.detail_rng(record)
         state, updated = self.state_and_update(record)
-        return {
+        task = {
             "id": record["id"],
             "name": record.get("name") or f"queue-status-analysis-edge-{record['index']:05d}",
             "creator": self.creator,
@@ -237,3 +247,5 @@ class VasTasks(TaskSet):
                 "target_roi": '{"polygons":[{"data":[[0, 0], [0, 1000], [1920, 1000], [1920, 0]]}]}',
             }},
         }
+        task.update(self.reasons(record, state))
+        return task
