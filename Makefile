@@ -126,9 +126,12 @@ de: view
 release: view
 	$(ANSIBLE_ENV) $(BIN)/python -m pytest tests/release -p no:cacheprovider -q
 
-# The integration suite under every supported ansible-core (2.16-2.19), each in its own venv; not in make test.
+# Every supported ansible-core (2.16-2.21), each in its own venv: the adapter's unit test, the integration suite and
+# the examples in both paths, and sanity of the newest. 2.20 and 2.21 need Python 3.12+: they run in a Debian 13 root
+# that tools/debian_root.py makes with debootstrap (as root) under build/debian-13. Not in make test (minutes per
+# release): run it before a release. `make test-matrix MATRIX_OPTIONS="--versions 2.21 --targets vias_task_info"`.
 test-matrix: setup
-	$(BIN)/python tools/test_matrix.py
+	$(BIN)/python tools/test_matrix.py $(MATRIX_OPTIONS)
 
 # The benchmark suite (not part of make test): ratios measured in one run, benchmarks/results/latest.md.
 bench: view
