@@ -2,64 +2,19 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters ``phase`` and ``phase_summary`` over the collection's phase model.
+"""Filter ``phase``: a raw state, or a whole task, to its phase.
 
-Their documentation lives beside this file in ``phase.yml`` and
-``phase_summary.yml``, one file per filter. What an item of each service
-looks like is the business of ``module_utils/kinds.py``.
+One filter per file, so that ansible-doc and Galaxy document each on its own: its documentation is
+``phase.yml`` beside this file, its code ``plugins/plugin_utils/phase_filters.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from ansible.errors import AnsibleFilterError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import SERVICES, UnknownKindError, detect_kind, kind_of, summarize
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import phase_of_state
-
-
-def _kind(service):
-    if service is None:
-        return None
-    try:
-        return kind_of(service)
-    except UnknownKindError as exc:
-        raise AnsibleFilterError(str(exc)) from None
-
-
-def phase(value, service=None):
-    """A raw state string, or a task/job/batch item, to its phase."""
-    kind = _kind(service)
-    if not isinstance(value, Mapping):
-        # Every service's raw states share one table; anything that is not a string maps to unknown.
-        return phase_of_state(value)
-    kind = kind or detect_kind(value)
-    if kind is None:
-        raise AnsibleFilterError(
-            "cannot tell which service this item comes from (keys: %s); name it, "
-            "for example phase('vias_batch'); services: %s"
-            % (", ".join(sorted(str(key) for key in value)) or "none", ", ".join(SERVICES)))
-    return kind.phase(value)
-
-
-def phase_summary(items, service=None):
-    """Count items per phase and per raw state."""
-    kind = _kind(service)
-    if items is None:
-        items = []
-    if isinstance(items, (str, bytes, Mapping)) or not hasattr(items, "__iter__"):
-        raise AnsibleFilterError("phase_summary expects a list of items, got %s" % type(items).__name__)
-    try:
-        return summarize(kind, items)
-    except ValueError as exc:
-        raise AnsibleFilterError("phase_summary: %s" % exc) from exc
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.phase_filters import phase
 
 
 class FilterModule:
-    """Phase filters of hwcloud.tasks."""
+    """The filter hwcloud.tasks.phase."""
 
     def filters(self):
-        return {
-            "phase": phase,
-            "phase_summary": phase_summary,
-        }
+        return {"phase": phase}

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.tasks.plugins.filter.phase import FilterModule, phase, phase_summary
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.phase_filters import phase, phase_summary
 
 FILTER_DIR = pathlib.Path(__file__).resolve().parents[4] / "plugins" / "filter"
 
@@ -97,10 +97,6 @@ def test_phase_summary_refuses_what_it_cannot_count(items, message):
 def test_phase_summary_refuses_an_unknown_service():
     with pytest.raises(AnsibleFilterError, match="unknown service"):
         phase_summary([], "iva")
-
-
-def test_filter_module_exposes_both_filters():
-    assert FilterModule().filters() == {"phase": phase, "phase_summary": phase_summary}
 
 
 @pytest.mark.parametrize("name", ["phase", "phase_summary"])

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hwcloud.tasks.plugins.filter.roles import task_facts_calls, task_states_call, task_states_result
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.role_plans import task_facts_calls, task_states_call, task_states_result
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
 from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
 

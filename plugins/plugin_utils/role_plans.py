@@ -2,7 +2,7 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters of the roles: check all of a role's variables before any request, plan its module calls, keep its verdict.
+"""What the roles' filters do: check all of a role's variables before any request, plan its module calls, keep its verdict.
 
 ``task_states_call`` and ``task_facts_calls`` take every variable of their role
 (as ``{name: value}``) and the role's argument spec, and return the problems
@@ -11,7 +11,7 @@ type, a rule of the service broken) and the module calls to make. What each
 service takes comes from the kinds' descriptions (``module_utils/kinds.py``),
 so the roles hold no table of their own. ``task_states_result`` turns the
 module's result into the fact ``assert_task_states_result``: it renders the
-wait's outcome, it does not work it out again.
+wait's outcome, it does not work it out again. Each filter is a file of its own under ``plugins/filter/``.
 """
 
 from __future__ import annotations
@@ -312,14 +312,3 @@ def _message(verdict, max_listed):
     if hidden > 0:
         lines.append("- ... and %d more in assert_task_states_result.offenders" % hidden)
     return "\n".join(lines)
-
-
-class FilterModule:
-    """Filters of the roles of hwcloud.tasks."""
-
-    def filters(self):
-        return {
-            "task_states_call": task_states_call,
-            "task_facts_calls": task_facts_calls,
-            "task_states_result": task_states_result,
-        }

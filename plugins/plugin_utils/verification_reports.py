@@ -2,14 +2,13 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters ``junit_report`` and ``markdown_report``: a verification as a CI report.
+"""What the filters ``junit_report`` and ``markdown_report`` do: a verification as a CI report.
 
 Both read the same input: the fact ``assert_task_states_result`` that the role
 ``hwcloud.tasks.assert_task_states`` sets, or the registered result of an info
 module that waited (it carries ``wait``). They are pure functions of their
 input: they read no clock and no file, so the same result gives the same
-report. Their documentation lives beside this file in ``junit_report.yml`` and
-``markdown_report.yml``.
+report. Each filter is a file of its own under ``plugins/filter/``, with its documentation beside it.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import UnknownKindError, detect_kind, kind_of
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import detect_kind
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STATE, PHASES
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.phase_filters import kind_named
 
 # Where a module result keeps its items, by return key.
 ITEM_KEYS = ("tasks", "jobs", "batch_tasks")
@@ -36,10 +36,7 @@ NOT_REACHED = "not_reached"
 
 def _kind(value, items):
     if value is not None:
-        try:
-            return kind_of(value)
-        except UnknownKindError as exc:
-            raise AnsibleFilterError(str(exc)) from None
+        return kind_named(value)
     for item in items:
         detected = detect_kind(item)
         if detected:
@@ -318,13 +315,3 @@ def markdown_report(result, items=None, service=None, title=None, max_rows=50):
             lines += ["", "... and %d more." % (len(offenders) - max_rows)]
         lines.append("")
     return "\n".join(lines)
-
-
-class FilterModule:
-    """Report filters of hwcloud.tasks."""
-
-    def filters(self):
-        return {
-            "junit_report": junit_report,
-            "markdown_report": markdown_report,
-        }
