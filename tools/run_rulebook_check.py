@@ -8,6 +8,8 @@ extensions/eda/rulebooks/task_failed.yml, whose source is hwcloud.tasks.task_eve
 ANSIBLE_COLLECTIONS_PATH; once the source has polled, one batch task is scheduled to fail. The check passes when
 the rule fired and its playbook wrote its record of exactly that failure (the event, and the module's fresh read
 of the task), nothing was reported for the other task, and no secret is in the record or ansible-rulebook's output.
+The only credential is an IAM token in HW_AUTH_TOKEN, which the rulebook takes with --env-vars and the playbook
+from the environment, as docs/event-driven.md shows.
 ansible-rulebook needs Java 17 (JAVA_HOME, else the java on PATH, else Debian's openjdk-17-jre-headless,
 installed with apt-get when this runs as root).
 """
@@ -122,22 +124,25 @@ def main():
             data = admin(url, "GET", "data")
             credentials = data["credentials"]
             failing, other = data["scenario_ids"]["vias_batch"]
+            # Nothing of the caller's account: only the credentials below may reach the source.
+            inherited = dict((name, value) for name, value in os.environ.items() if not name.startswith(("HW_", "HUAWEICLOUD_SDK_")))
             env = dict(
-                os.environ,
+                inherited,
                 PATH="%s:%s" % (rulebook_bin.parent, os.environ.get("PATH", "")),
                 JAVA_HOME=java_home(),
                 ANSIBLE_COLLECTIONS_PATH=str(collections),
                 ANSIBLE_NOCOLOR="1",
                 ANSIBLE_LOCAL_TEMP=str(work / "tmp"),
                 HW_PROJECT_ID=credentials["project_id"],
-                HW_ACCESS_KEY=credentials["access_key"],
-                HW_SECRET_KEY=credentials["secret_key"],
+                # An IAM token, the one credential with no environment fallback: the rulebook and the playbook
+                # must pass it themselves (no AK/SK in the environment to fall back on if they did not).
+                HW_AUTH_TOKEN=credentials["static_token"],
                 HWCLOUD_ENDPOINT=url,
                 HWCLOUD_INTERVAL=str(INTERVAL),
                 HWCLOUD_EDA_REPORT_DIR=str(reports),
             )
             command = [str(rulebook_bin), "--rulebook", RULEBOOK, "--inventory", str(inventory),
-                       "--env-vars", "HWCLOUD_ENDPOINT,HWCLOUD_INTERVAL", "--print-events", "-v"]
+                       "--env-vars", "HWCLOUD_ENDPOINT,HWCLOUD_INTERVAL,HW_AUTH_TOKEN", "--print-events", "-v"]
             print("emulator at %s; running: %s" % (url, " ".join(command)), flush=True)
             process = subprocess.Popen(command, cwd=view, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             deadline = started + options.timeout
