@@ -4,6 +4,7 @@ the collection. No image is built (no container engine needed)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -63,6 +64,24 @@ def test_definition_is_schema_version_3_with_dependencies_relative_to_the_collec
 def test_ansible_core_of_the_image_starts_at_the_supported_minimum():
     minimum = re.match(r">=\s*(\d+\.\d+)", yaml.safe_load(RUNTIME.read_text(encoding="utf-8"))["requires_ansible"]).group(1)
     assert definition()["dependencies"]["ansible_core"]["package_pip"].startswith("ansible-core>=%s" % minimum)
+
+
+def tested_releases():
+    """VERSIONS of tools/test_matrix.py, the releases the matrix runs (read, not imported: it is a script)."""
+    tree = ast.parse((ROOT / "tools" / "test_matrix.py").read_text(encoding="utf-8"))
+    found = [node.value for node in tree.body if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "VERSIONS"
+                                                                                     for target in node.targets)]
+    assert found, "no VERSIONS in tools/test_matrix.py"
+    return ast.literal_eval(found[0])
+
+
+def test_ansible_core_of_the_image_is_every_tested_release_and_no_untested_one():
+    """The image takes the newest release the matrix proves, never one it does not."""
+    newest = tested_releases()[-1]
+    major, minor = (int(part) for part in newest.split("."))
+    requirement = definition()["dependencies"]["ansible_core"]["package_pip"]
+    assert re.search(r",\s*<\s*%d\.%d\b" % (major, minor + 1), requirement), \
+        "ansible-core in the image must stop right after %s, the newest release tools/test_matrix.py tests (got %r)" % (newest, requirement)
 
 
 def test_build_context_has_a_containerfile_from_the_base_image(build_context):
