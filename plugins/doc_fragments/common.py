@@ -167,6 +167,9 @@ options:
     description:
       - The most pages the module reads in one run; a query that needs more fails before reading them
         and says how many it would need. Guards against a server that never stops.
+      - Pages overlap so that a list that moves while it is read is caught (each page after the first starts on the
+        last record of the page before), so a list of N records takes a few more pages than N divided by the page
+        size; a list that moved is read again, at most twice.
       - Example V(2000).
     type: int
     default: 1000

@@ -56,6 +56,8 @@ options:
   sort:
     description:
       - Sort order passed to the API as is, a field and a direction, for example V(create_at,desc).
+      - A read of every page is proven consistent on the assumption that a job keeps its place in this order while it is
+        read: sort by a field that does not change (the creation time) when the read gates a deployment.
     type: str
   offset:
     description:

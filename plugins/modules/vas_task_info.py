@@ -70,6 +70,9 @@ options:
   order:
     description:
       - When listing, the order of the tasks, for example V(name:ASC). The API's default is newest first.
+      - A read of every page is proven consistent on the assumption that a task keeps its place in this order while it is
+        read; V(updated_at:ASC) and V(updated_at:DESC) move a task whenever it changes, so it could slip past a page
+        boundary unseen. Keep the default or order by creation time when the read gates a deployment.
     type: str
     choices: ['name:ASC', 'name:DESC', 'created_at:ASC', 'created_at:DESC', 'updated_at:ASC', 'updated_at:DESC']
   offset:

@@ -46,6 +46,9 @@ options:
   sort_name:
     description:
       - The field to sort by, for example V(task_count).
+      - A read of every page is proven consistent on the assumption that a task keeps its place in this order while it is
+        read; V(task_count) changes while tasks run, so a task whose count changes during the read could slip past a
+        page boundary unseen. Keep the default V(created_at) when the read gates a deployment.
     type: str
     choices: [task_count, created_at]
     default: created_at
