@@ -1,7 +1,7 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Keep the return values modules share documented once: ``wait`` and ``api_calls`` (every module),
-``total``, ``count``, ``complete`` and ``pages`` (every module that reads a list).
+``total``, ``count``, ``complete``, ``incomplete_reason`` and ``pages`` (every module that reads a list).
 
 Ansible has documentation fragments for options but not for return values,
 and ansible-doc reads RETURN as a literal string, so each module carries its
@@ -172,14 +172,27 @@ SHARED_BY_LISTS = {
 """,
     "complete": """complete:
   description:
-    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
-      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+    - Whether the items gathered are one consistent read of the whole list. The pages overlap, so a record inserted or
+      deleted before a page boundary while the pages were read shows where two pages disagree; such a read is read
+      again, at most twice. False, with a warning and RV(incomplete_reason), when it kept moving, a page came back
+      short, or the total changed while it was read; a wait never succeeds on such a read.
   returned: when the list was read
   type: bool
   sample: true
 """,
+    "incomplete_reason": """incomplete_reason:
+  description:
+    - Why the read is not complete, in one sentence with the evidence and what to do, for example which page began with
+      which record where the page before it held another.
+  returned: when RV(complete) is false
+  type: str
+  sample: "Gathered 5000 records of the 5000 the API reported across 51 pages, not a complete list: the list moved while it
+    was being read, on each of 3 reads: the page at record 99 began with 4f1c... where the page before held 7a2b... at that
+    place (records were inserted or deleted before it between the two reads). Run again for a consistent view, or filter
+    the query to a stable set."
+""",
     "pages": """pages:
-  description: How many pages were read.
+  description: How many pages the last read of the list took (the pages overlap by a record).
   returned: when the list was read
   type: int
   sample: 50

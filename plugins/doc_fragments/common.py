@@ -242,8 +242,9 @@ options:
     description:
       - Seconds from the start of one poll to the start of the next, for example V(10); the polls keep this cadence
         however long each takes, and one that takes longer than this is followed by the next at once.
-      - A poll that is throttled, fails, or reads a list that does not add up to its total is retried at the next one;
-        the last poll starts in time to end by O(wait_timeout).
+      - A poll that is throttled, fails, or reads a list that is not consistent is retried at the next one; the last
+        poll starts in time to end by O(wait_timeout). A wait whose first read gets no answer at all (connection
+        refused, unknown host) fails after that read's retries instead of waiting out O(wait_timeout).
     type: int
     default: 5
   wait_progress:

@@ -176,13 +176,25 @@ summary:
   sample: {total: 2, by_phase: {pending: 0, running: 1, succeeded: 0, failed: 1, stopped: 0, unknown: 0}, by_state: {"running=3": 1, "failed=1,running=3": 1}}
 complete:
   description:
-    - Whether the items gathered are exactly the ones the API counted. False, with a warning, when the pages did not add up
-      to the API's total or the total changed while they were read; a wait never succeeds on such a read.
+    - Whether the items gathered are one consistent read of the whole list. The pages overlap, so a record inserted or
+      deleted before a page boundary while the pages were read shows where two pages disagree; such a read is read
+      again, at most twice. False, with a warning and RV(incomplete_reason), when it kept moving, a page came back
+      short, or the total changed while it was read; a wait never succeeds on such a read.
   returned: when the list was read
   type: bool
   sample: true
+incomplete_reason:
+  description:
+    - Why the read is not complete, in one sentence with the evidence and what to do, for example which page began with
+      which record where the page before it held another.
+  returned: when RV(complete) is false
+  type: str
+  sample: "Gathered 5000 records of the 5000 the API reported across 51 pages, not a complete list: the list moved while it
+    was being read, on each of 3 reads: the page at record 99 began with 4f1c... where the page before held 7a2b... at that
+    place (records were inserted or deleted before it between the two reads). Run again for a consistent view, or filter
+    the query to a stable set."
 pages:
-  description: How many pages were read.
+  description: How many pages the last read of the list took (the pages overlap by a record).
   returned: when the list was read
   type: int
   sample: 50
