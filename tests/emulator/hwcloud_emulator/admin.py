@@ -20,7 +20,7 @@ PREFIX = "/_emulator"
 FAULTS_USAGE = 'send {"faults": [{"kind": "status", "status": 503, "match": "/batch-tasks", "times": 2}, ...]}'
 CHAOS_USAGE = 'send {"seed": 7, "share": 0.3, "kinds": ["status_503", "short_page"], "drip_ms": 200}'
 QUOTA_USAGE = 'send {"rate": 25, "burst": 25, "retry_after": 1} (rate 0 or null: no quota)'
-CHURN_USAGE = ('send {"churn": [{"route": "hilens_tasks", "deployment_id": "dep-large", "on": "first_page", '
+CHURN_USAGE = ('send {"churn": [{"route": "hilens_tasks", "deployment_id": "dep-large", "trigger": "first_page", '
                '"delete": 1, "insert": 1, "where": "end"}, ...]}')
 SCENARIO_USAGE = "send a scenario document as JSON (the format is in the emulator's README)"
 

@@ -34,7 +34,7 @@ PAGING = {"hilens_tasks": ("hilens", "offset", 0), "vas_tasks": ("vas", "offset"
           "octopus_jobs": ("octopus", "offset", 0), "vias_batch_tasks": ("vias_batch", "page_num", 1)}
 TRIGGERS = ("first_page", "later_pages", "every_page")
 WHERE = ("front", "middle", "end", "random")
-KEYS = ("route", "deployment_id", "service", "seed", "on", "share", "after", "times", "delete", "delete_at", "insert",
+KEYS = ("route", "deployment_id", "service", "seed", "trigger", "share", "after", "times", "delete", "delete_at", "insert",
         "where", "truth", "delay_first_page_ms")
 MAX_ITEMS = 1000
 RUNNING = "RUNNING"
@@ -64,7 +64,7 @@ def _rule(spec, path):
         "service": None if route != "vas_tasks" else checks.string(
             spec.get("service", VAS_SERVICE), join(path, "service"), pattern=r"[a-z0-9][a-z0-9-]{0,63}"),
         "seed": checks.number(spec.get("seed", 0), join(path, "seed"), integer=True),
-        "on": checks.choice(spec.get("on", "first_page"), join(path, "on"), TRIGGERS),
+        "trigger": checks.choice(spec.get("trigger", "first_page"), join(path, "trigger"), TRIGGERS),
         "share": checks.number(spec.get("share", 1), join(path, "share"), minimum=0, maximum=1),
         "after": checks.number(spec.get("after", 0), join(path, "after"), minimum=0, integer=True),
         "times": checks.number(spec.get("times", 1), join(path, "times"), minimum=0, integer=True, nullable=True),
@@ -165,13 +165,13 @@ class _SortedList:
 class Rule:
     """One churning list: when it moves, how, and what it did so far."""
 
-    def __init__(self, index, route, deployment_id, service, seed, on, share, after, times, delete, delete_at, insert,
+    def __init__(self, index, route, deployment_id, service, seed, trigger, share, after, times, delete, delete_at, insert,
                  where, truth, delay_first_page_ms):
         self.index = index
         self.route = route
         self.deployment_id = deployment_id
         self.service = service
-        self.settings = {"route": route, "deployment_id": deployment_id, "service": service, "seed": seed, "on": on,
+        self.settings = {"route": route, "deployment_id": deployment_id, "service": service, "seed": seed, "trigger": trigger,
                          "share": share, "after": after, "times": times, "delete": delete, "delete_at": delete_at,
                          "insert": insert, "where": where, "truth": truth, "delay_first_page_ms": delay_first_page_ms}
         self._rng = random.Random(f"churn:{seed}:{index}")
@@ -222,8 +222,8 @@ class Rule:
     def after_page(self, query):
         """A page of the list was just produced: move the list if this response is a trigger."""
         first = self.first_page(query)
-        on = self.settings["on"]
-        if (on == "first_page" and not first) or (on == "later_pages" and first):
+        trigger = self.settings["trigger"]
+        if (trigger == "first_page" and not first) or (trigger == "later_pages" and first):
             return
         self.triggers += 1
         times = self.settings["times"]

@@ -37,7 +37,7 @@ def deployment(size=200, odd=None, **extra):
 def issue(**rule):
     """Issue 17's case: 200 tasks, task 100 failed; after page 1 is served task 5 goes and a running task is appended."""
     return {"version": 1, "hilens_deployments": [deployment(odd={100: "FAILED"})],
-            "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "on": "first_page", "delete_at": [5],
+            "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "trigger": "first_page", "delete_at": [5],
                        "insert": 1, "where": "end", **rule}]}
 
 
@@ -76,7 +76,7 @@ def test_the_issue_case_loses_the_failed_task_from_a_plain_walk_with_every_count
 
 def test_a_reset_replays_the_same_rollout_and_the_same_seed_the_same_steps():
     document = {"version": 1, "hilens_deployments": [deployment(odd={3: "PENDING", 150: "FAILED"})],
-                "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "on": "every_page", "share": 0.5, "seed": 9,
+                "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "trigger": "every_page", "share": 0.5, "seed": 9,
                            "times": None, "delete": 2, "insert": 1}]}
     reports = []
     for _emulator in range(2):
@@ -95,7 +95,7 @@ def test_a_reset_replays_the_same_rollout_and_the_same_seed_the_same_steps():
 def test_failed_and_pending_items_are_never_deleted_and_new_items_run():
     odd = dict((i, "FAILED" if i % 2 else "PENDING") for i in range(10))
     document = {"version": 1, "hilens_deployments": [deployment(size=12, odd=odd)],
-                "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "on": "every_page", "times": None,
+                "churn": [{"route": "hilens_tasks", "deployment_id": "dep-rollout", "trigger": "every_page", "times": None,
                            "delete": 5, "insert": 0}]}
     with start_emulator(scenario=document) as emu:
         for _read in range(3):
@@ -126,8 +126,8 @@ def test_octopus_and_batch_lists_move_and_the_count_may_change(emulator):
     jobs = [{"state": "RUNNING", "created_at": 1_733_000_000_000 - 1000 * i} for i in range(30)]
     batches = [{"name": "batch-%02d" % i, "counts": {"running": 1}, "created_at": 1_733_000_000_000 - 1000 * i} for i in range(30)]
     emulator.admin("POST", "scenario", {"version": 1, "octopus_jobs": jobs, "batch_tasks": batches, "churn": [
-        {"route": "octopus_jobs", "on": "first_page", "delete": 2, "insert": 0},
-        {"route": "vias_batch_tasks", "on": "first_page", "delete": 0, "insert": 3, "where": "front"}]})
+        {"route": "octopus_jobs", "trigger": "first_page", "delete": 2, "insert": 0},
+        {"route": "vias_batch_tasks", "trigger": "first_page", "delete": 0, "insert": 3, "where": "front"}]})
     first = get(emulator, OCTOPUS, {"offset": 0, "limit": 10})["payload"]
     assert first["page_info"]["total"] == 30
     assert get(emulator, OCTOPUS, {"offset": 10, "limit": 10})["payload"]["page_info"]["total"] == 28
@@ -142,7 +142,7 @@ def test_octopus_and_batch_lists_move_and_the_count_may_change(emulator):
 
 def test_a_held_back_first_page_is_answered_after_later_pages_from_the_list_as_it_is_then(emulator):
     emulator.admin("POST", "scenario", {"version": 1, "hilens_deployments": [deployment(odd={99: "PENDING"})], "churn": [
-        {"route": "hilens_tasks", "deployment_id": "dep-rollout", "on": "later_pages", "delay_first_page_ms": 400,
+        {"route": "hilens_tasks", "deployment_id": "dep-rollout", "trigger": "later_pages", "delay_first_page_ms": 400,
          "delete_at": [150], "insert": 1, "where": "front"}]})
     answered = {}
 
@@ -163,7 +163,7 @@ def test_a_held_back_first_page_is_answered_after_later_pages_from_the_list_as_i
 def test_truth_mode_runs_everything_and_still_never_deletes_what_was_not_running(emulator):
     emulator.admin("POST", "scenario", {"version": 1, "hilens_deployments": [deployment(size=20, odd={4: "FAILED"}, transitions=[
         {"after": 0.2, "state": "FAILED"}])], "vas_tasks": vas_tasks(20, {7: "PENDING"}), "churn": [
-            {"route": "hilens_tasks", "deployment_id": "dep-rollout", "truth": True, "on": "every_page", "times": 3, "delete": 5},
+            {"route": "hilens_tasks", "deployment_id": "dep-rollout", "truth": True, "trigger": "every_page", "times": 3, "delete": 5},
             {"route": "vas_tasks", "service": "c-rollout", "truth": True, "delete": 19, "insert": 0}]})
     time.sleep(0.3)  # past the deployment's scheduled failure: truth mode cancelled it
     tasks = get(emulator, HILENS)["tasks"]
@@ -198,7 +198,7 @@ def test_the_admin_api_starts_reports_and_stops_churn_and_a_reset_returns_to_the
     ({"churn": [{"route": "hilens_tasks"}]}, "churn[0].deployment_id: the hilens_tasks route needs the deployment"),
     ({"churn": [{"route": "octopus_jobs", "deployment_id": "d"}]}, "churn[0].deployment_id: only for the hilens_tasks route"),
     ({"churn": [{"route": "octopus_jobs", "service": "s"}]}, "churn[0].service: only for the vas_tasks route"),
-    ({"churn": [{"route": "octopus_jobs", "on": "sometimes"}]}, "churn[0].on: 'sometimes' is not one of first_page"),
+    ({"churn": [{"route": "octopus_jobs", "trigger": "sometimes"}]}, "churn[0].trigger: 'sometimes' is not one of first_page"),
     ({"churn": [{"route": "octopus_jobs", "where": "behind"}]}, "churn[0].where: 'behind' is not one of front"),
     ({"churn": [{"route": "octopus_jobs", "share": 2}]}, "churn[0].share: must be <= 1"),
     ({"churn": [{"route": "octopus_jobs", "delete_at": [-1]}]}, "churn[0].delete_at[0]: must be >= 0"),
