@@ -25,3 +25,10 @@ def api(emulator):  # noqa: F811 (the fixture imported above)
 
     yield get
     session.close()
+
+
+@pytest.fixture
+def generated_data_after(emulator_server):  # noqa: F811 (the fixture imported above)
+    """The session emulator goes back to its generated data after the test (a reset keeps a loaded scenario)."""
+    yield
+    emulator_server.admin("DELETE", "scenario")

@@ -13,11 +13,7 @@ OCTOPUS = "/v1.0/{project}/data/system-jobs"
 BATCH = "/v2/{project}/batch-tasks"
 
 
-@pytest.fixture(autouse=True)
-def _generated_data_after(emulator_server):
-    """The session emulator goes back to its generated data after each test (a reset keeps a loaded scenario)."""
-    yield
-    emulator_server.admin("DELETE", "scenario")
+pytestmark = pytest.mark.usefixtures("generated_data_after")
 
 
 def get(emu, path, params=None):

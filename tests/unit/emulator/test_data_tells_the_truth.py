@@ -9,27 +9,17 @@ import requests
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import kind_of
 
 
-@pytest.fixture(autouse=True)
-def _generated_data_after(emulator_server):
-    yield
-    emulator_server.admin("DELETE", "scenario")
+pytestmark = pytest.mark.usefixtures("generated_data_after")
 
 
-def get(emu, path, params=None):
-    url = emu.url + path.format(project=emu.credentials["project_id"])
-    response = requests.get(url, params=params, headers={"X-Auth-Token": emu.credentials["static_token"]}, timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def test_data_names_the_scenarios_own_vas_service(emulator):
+def test_data_names_the_scenarios_own_vas_service(emulator, api):
     assert emulator.data["vas_service_name"] == "c-queue-status-analysis-edge"  # the generated tasks' service
     emulator.admin("POST", "scenario", {"vas_tasks": [{"service": "c-crowd-density", "state": "RUNNING"},
                                                       {"service": "c-other", "state": "RUNNING"}]})
     data = emulator.data
     assert data["vas_service_name"] == "c-crowd-density" and {"c-crowd-density", "c-other"} <= set(data["vas_services"])
     task_id = data["scenario_ids"]["vas"][0]
-    assert get(emulator, "/v2/{project}/services/%s/tasks/%s" % (data["vas_service_name"], task_id))
+    assert api("/v2/{project}/services/%s/tasks/%s" % (data["vas_service_name"], task_id)).json()["id"] == task_id
     emulator.admin("POST", "scenario", {"sizes": {"vas_tasks": 3}, "vias_tasks": [{"state": "RUNNING"}]})
     assert emulator.data["vas_service_name"] == "c-queue-status-analysis-edge"
 
@@ -50,7 +40,7 @@ def test_data_gives_states_after_their_scheduled_transitions(emulator):
 
 
 @pytest.mark.parametrize("service", ["vias", "vas"])
-def test_a_scenario_gives_a_tasks_failure_reason_and_the_collection_reports_it(emulator, service):
+def test_a_scenario_gives_a_tasks_failure_reason_and_the_collection_reports_it(emulator, api, service):
     error = {"code": "%s.20002" % service.upper(), "message": "Failed to start: the camera stream is unreachable."}
     tasks = [{"id": "f1", "state": "START_FAILED", "error": error},
              {"id": "f2", "state": "PENDING", "error": {"message": "Out of edge resources."}, "status": "waiting for a node",
@@ -61,7 +51,7 @@ def test_a_scenario_gives_a_tasks_failure_reason_and_the_collection_reports_it(e
     kind = kind_of(service)
 
     def task(task_id):
-        return kind.unwrap(get(emulator, path % task_id))
+        return kind.unwrap(api(path % task_id).json())
 
     assert task("f1")["error"] == error and kind.reason_of(task("f1")) == "%s: %s" % (error["code"], error["message"])
     pending = task("f2")
@@ -73,7 +63,7 @@ def test_a_scenario_gives_a_tasks_failure_reason_and_the_collection_reports_it(e
     assert kind.reason_of(failed) == "Out of edge resources." and kind.describe(failed)["reason"] == "Out of edge resources."
     assert task("f3")["status"] == "healthy" and "error" not in task("f3")
     if service == "vas":  # the list answers the same
-        listed = dict((item["id"], item) for item in get(emulator, "/v2/{project}/services/c-queue-status-analysis-edge/tasks")["tasks"])
+        listed = dict((item["id"], item) for item in api("/v2/{project}/services/c-queue-status-analysis-edge/tasks").json()["tasks"])
         assert listed["f1"]["error"] == error and listed["f2"]["error"] == failed["error"]
 
 
