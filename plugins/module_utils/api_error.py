@@ -14,11 +14,15 @@ from __future__ import annotations
 import re
 import socket
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
+
+# Throttling and server-side failures are worth another try; other 4xx are not.
+TRANSIENT_STATUSES = frozenset((429, 500, 502, 503, 504))
 # Longest cause of a connection failure kept in a message; a longer one loses its middle, never its end.
 CAUSE_LIMIT = 300
 
 
-class ApiError(Exception):
+class ApiError(HwcloudTasksError):
     """A request that did not produce a usable answer, described for a human and for a failed result.
 
     ``kind`` tells callers what went wrong when they must react to it: ``name_resolution`` (the host
@@ -28,7 +32,6 @@ class ApiError(Exception):
 
     def __init__(self, message, status=None, error_code=None, request_id=None, method=None, url=None, attempts=1, kind=None):
         super().__init__(message)
-        self.message = message
         self.status = status
         self.error_code = error_code
         self.request_id = request_id
@@ -47,6 +50,14 @@ class ApiError(Exception):
         if self.attempts > 1:
             parts.append("after %d attempts" % self.attempts)
         return " ".join(parts)
+
+    @property
+    def retryable(self):
+        """No answer at all, a throttle or a server error: another attempt may succeed. A redirect, an answer past
+        the size cap, or any other refusal will be the same next time."""
+        if self.kind in ("redirect", "too_large"):
+            return False
+        return self.status is None or self.status in TRANSIENT_STATUSES
 
     def to_result(self):
         """The fields a failed result carries beside ``msg`` so that playbooks can branch on them."""

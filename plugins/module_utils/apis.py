@@ -13,6 +13,8 @@ from collections import namedtuple
 from urllib.parse import quote
 import re
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
+
 OFFSET = "offset"  # offset/limit
 PAGE_NUMBER = "page_number"  # page_num/page_size
 
@@ -103,7 +105,7 @@ APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, VA
 PATH_PARAM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}\Z")
 
 
-class PathParameterError(ValueError):
+class PathParameterError(HwcloudTasksError, ValueError):
     """A value that cannot be a path segment of these APIs."""
 
 
@@ -122,7 +124,7 @@ def build_path(spec, **params):
     return spec.path.format(**dict((name, quote(check_path_param(name, value), safe="")) for name, value in params.items()))
 
 
-class ResponseShapeError(ValueError):
+class ResponseShapeError(HwcloudTasksError, ValueError):
     """A response that is JSON but not of the shape the API documents (reachable with schema_validation warn or off)."""
 
 

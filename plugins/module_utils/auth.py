@@ -19,11 +19,12 @@ import threading
 
 import re
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.signer import sign_request
 
 
-class AuthError(ValueError):
+class AuthError(HwcloudTasksError, ValueError):
     """The options do not make a usable set of credentials."""
 
 

@@ -9,6 +9,8 @@ import difflib
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
+
 # Public host prefixes; VAS answers on ``iva``, not ``vas``.
 SERVICE_HOSTS = {
     "hilens": "hilens",
@@ -22,7 +24,7 @@ REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+\Z")
 GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
 
 
-class EndpointError(ValueError):
+class EndpointError(HwcloudTasksError, ValueError):
     """The options do not say where to send requests."""
 
 

@@ -18,31 +18,15 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
-from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
-    PathParameterError,
-    ResponseShapeError,
-    build_path,
-    check_path_param,
-    unwrap_object,
-)
-from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import AuthError, select_auth
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import build_path, check_path_param, unwrap_object
+from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import select_auth
 from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import SECRET_OPTIONS, ListSelection, response_size
-from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import (
-    EndpointError,
-    region_hint,
-    resolve_endpoint,
-    resolve_iam_endpoint,
-)
-from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ParameterError, ReadIntegrityError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import region_hint, resolve_endpoint, resolve_iam_endpoint
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError, ParameterError, ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import summarize
-from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PagingError, fetch_one_page, gather_all_pages
+from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import fetch_one_page, gather_all_pages
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE
-from ansible_collections.hwcloud.tasks.plugins.module_utils.timestamps import TimestampError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import (
-    MissingLibraryError,
-    SchemaValidationError,
-    validate_document,
-)
+from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import validate_document
 from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
 
 # What to add to an HTTP error so that the user knows what to change.
@@ -55,15 +39,17 @@ STATUS_HINTS = {
 OBJECT_CONCURRENCY = 8
 
 
-class CallFailed(Exception):
+class CallFailed(HwcloudTasksError):
     """The call failed: ``message`` for people, ``result`` for playbooks (always with ``api_calls`` once
-    a session was opened), ``missing_library`` when a Python library is what is missing."""
+    a session was opened), ``missing_library`` when a Python library is what is missing, and what a
+    front-end needs to report it: ``secrets`` (every form of every secret the call knew, to mask) and
+    the ``warnings`` raised before it failed."""
 
-    def __init__(self, message, result=None, missing_library=None):
-        super().__init__(message)
-        self.message = message
-        self.result = result or {}
+    def __init__(self, message, result=None, missing_library=None, secrets=(), warnings=()):
+        super().__init__(message, result)
         self.missing_library = missing_library
+        self.secrets = list(secrets)
+        self.warnings = list(warnings)
 
 
 def secrets_in_options(params):
@@ -298,25 +284,24 @@ class Call:
             exc.result.setdefault("api_calls", self.engine.api_calls())
             exc.message = self.engine.scrub(exc.message)
             raise
-        except http.ApiError as exc:
-            message = str(exc)
+        except HwcloudTasksError as exc:
+            raise self._failed(self._explained(exc), exc.to_result(), exc.missing_library) from None
+
+    def _explained(self, exc):
+        """The error's message, and for an HTTP error what to change: the credentials, the ids, the region."""
+        message = str(exc)
+        if isinstance(exc, http.ApiError):
             if exc.status in STATUS_HINTS:
                 message += ". " + STATUS_HINTS[exc.status]
-            if exc.kind == "name_resolution":
-                hint = region_hint(self.params.get("region"), self.params.get("endpoint"))
-                if hint:
-                    message += ". " + hint
-            raise self._failed(message, exc.to_result()) from None
-        except MissingLibraryError as exc:
-            raise CallFailed(str(exc), dict(api_calls=self.engine.api_calls()), missing_library=exc.name) from None
-        except (ParameterError, EndpointError, AuthError, PathParameterError, PagingError, ResponseShapeError, SchemaValidationError,
-                ReadIntegrityError, TimestampError) as exc:
-            raise self._failed(str(exc), getattr(exc, "result", None)) from None
+            hint = region_hint(self.params.get("region"), self.params.get("endpoint")) if exc.kind == "name_resolution" else None
+            if hint:
+                message += ". " + hint
+        return message
 
-    def _failed(self, message, result=None):
+    def _failed(self, message, result=None, missing_library=None):
         result = dict(result or {})
         result["api_calls"] = self.engine.api_calls()
-        return CallFailed(self.engine.scrub(message), result)
+        return CallFailed(self.engine.scrub(message), result, missing_library)
 
     def _wait(self, condition, poll, full_polls):
         params = self.params
@@ -411,8 +396,7 @@ def run_call(declaration, params, warn=None, progress=None):
     try:
         result = call.run()
     except CallFailed as exc:
-        exc.secrets = call.engine.secret_values()
-        exc.warnings = list(call.engine.warnings)
+        exc.secrets, exc.warnings = call.engine.secret_values(), list(call.engine.warnings)
         raise
     return result, call.engine.secret_values(), list(call.engine.warnings)
 

@@ -23,6 +23,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
     VIAS_BATCH_TASKS,
     VIAS_TASK,
 )
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import (
     NO_STATE,
     PHASE_BY_STATE,
@@ -338,7 +339,7 @@ KINDS = dict((kind.name, kind) for kind in (HilensTaskKind(), ViasTaskKind(), Va
 SERVICES = tuple(KINDS)
 
 
-class UnknownKindError(ValueError):
+class UnknownKindError(HwcloudTasksError, ValueError):
     """A service name that is not one of the five kinds."""
 
 

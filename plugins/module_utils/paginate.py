@@ -35,6 +35,7 @@ from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import OFFSET, dig
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 
 # A total beyond this many records is not a count any of these services keeps: it is refused
 # before any arithmetic (and before a message prints all of its digits).
@@ -48,12 +49,16 @@ MOVED, SHORT, TOTAL_CHANGED = "moved", "short", "total_changed"
 Window = namedtuple("Window", "start size params")
 
 
-class PagingError(ValueError):
-    """A list response that cannot be paged through."""
+class PagingError(HwcloudTasksError, ValueError):
+    """A list response that cannot be paged through (another read may be a proper page)."""
+
+    retryable = True
 
 
 class TooManyPagesError(PagingError):
     """A list longer than max_pages allows: another read will not make it shorter."""
+
+    retryable = False
 
 
 class PageResult:

@@ -9,10 +9,11 @@ import os
 import re
 import tempfile
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 MODE_PATTERN = re.compile(r"^0?[0-7]{3,4}\Z")
 
 
-class ReportFileError(Exception):
+class ReportFileError(HwcloudTasksError):
     """The report cannot be written: the message says why and what to change."""
 
 

@@ -19,9 +19,9 @@ import random
 import threading
 import time
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import seconds_text
+from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import TRANSIENT_STATUSES, seconds_text
 
-RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
+RETRY_STATUSES = TRANSIENT_STATUSES
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
 # The vendor advises 2-5 s after a throttle (APIGW.0308) that carries no Retry-After.
 THROTTLE_DELAY = (2.0, 5.0)

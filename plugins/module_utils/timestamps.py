@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 import re
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 ISO_8601 = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?(Z|[+-][0-9]{2}:?[0-9]{2})?\Z")
 
 
-class TimestampError(ValueError):
+class TimestampError(HwcloudTasksError, ValueError):
     """A value that is neither epoch milliseconds nor an ISO 8601 date-time."""
 
 

@@ -31,6 +31,7 @@ import importlib.util
 import numbers
 import re
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.schemas import get_schema
 
 VALIDATION_MODES = ("strict", "warn", "off")
@@ -42,8 +43,10 @@ MAX_VALUE_REPR = 200
 HOW_TO_PROCEED = "set schema_validation: warn to return the data anyway"
 
 
-class SchemaValidationError(Exception):
-    """A response does not match its schema (strict mode)."""
+class SchemaValidationError(HwcloudTasksError):
+    """A response does not match its schema (strict mode); a garbled answer, so another read may match."""
+
+    retryable = True
 
     def __init__(self, schema_name, path, value_repr, expected):
         self.schema_name = schema_name
@@ -56,11 +59,11 @@ class SchemaValidationError(Exception):
         )
 
 
-class MissingLibraryError(Exception):
+class MissingLibraryError(HwcloudTasksError):
     """A Python library needed for validation is not installed."""
 
     def __init__(self, name):
-        self.name = name
+        self.name = self.missing_library = name
         super().__init__(
             "the Python library %r is needed for schema validation "
             "(or set schema_validation: off)" % name

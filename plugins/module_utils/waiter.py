@@ -31,11 +31,9 @@ from datetime import datetime, timezone
 import time
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import seconds_text
-from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import ReadIntegrityError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import RETRY_STATUSES, ApiError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PagingError, TooManyPagesError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError, ReadIntegrityError
+from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASES
-from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import SchemaValidationError
 
 # Offenders listed in a failure message; the result carries all of them.
 MESSAGE_OFFENDERS = 20
@@ -53,13 +51,7 @@ def nothing_answered(exc):
 
 def poll_can_be_retried(exc):
     """Whether another poll may fix what made this one fail (else the wait ends with the error at once)."""
-    if isinstance(exc, ApiError):
-        if exc.kind in ("redirect", "too_large"):
-            return False
-        return exc.status is None or exc.status in RETRY_STATUSES
-    if isinstance(exc, TooManyPagesError):
-        return False
-    return isinstance(exc, (ReadIntegrityError, SchemaValidationError, PagingError))
+    return isinstance(exc, HwcloudTasksError) and exc.retryable
 
 
 class WaitCondition:
