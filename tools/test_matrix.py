@@ -344,8 +344,8 @@ def main(argv=None):
         for future in futures:
             row = future.result()
             rows.append(row)
-            print("ansible-core %s: %s (%.0f s, log %s)" % (row["version"], "FAILED" if failed(row) else "passed", row["seconds"],
-                                                           row["log"].relative_to(ROOT)), flush=True)
+            verdict = "FAILED" if failed(row) else "passed"
+            print("ansible-core %s: %s (%.0f s, log %s)" % (row["version"], verdict, row["seconds"], row["log"].relative_to(ROOT)), flush=True)
     print()
     print(table(rows))
     bad = [row["version"] for row in rows if failed(row)]

@@ -69,8 +69,8 @@ def test_ansible_core_of_the_image_starts_at_the_supported_minimum():
 def tested_releases():
     """VERSIONS of tools/test_matrix.py, the releases the matrix runs (read, not imported: it is a script)."""
     tree = ast.parse((ROOT / "tools" / "test_matrix.py").read_text(encoding="utf-8"))
-    found = [node.value for node in tree.body if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "VERSIONS"
-                                                                                     for target in node.targets)]
+    assignments = [node for node in tree.body if isinstance(node, ast.Assign)]
+    found = [node.value for node in assignments if any(getattr(target, "id", None) == "VERSIONS" for target in node.targets)]
     assert found, "no VERSIONS in tools/test_matrix.py"
     return ast.literal_eval(found[0])
 
