@@ -24,6 +24,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import S
 from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import region_hint, resolve_endpoint, resolve_iam_endpoint
 from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError, ParameterError, ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import summarize
+from ansible_collections.hwcloud.tasks.plugins.module_utils.masking import Masker
 from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import fetch_one_page, gather_all_pages
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE
 from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import validate_document
@@ -128,24 +129,17 @@ class Engine:
         self._warn = warn
         self.http = None
         self._base_urls = {}
-        self._extra_secrets = secrets_in_options(params)
+        # One mask for the whole call: the secret options now, the IAM tokens the HTTP session learns later.
+        self.masker = Masker(secrets_in_options(params))
 
     # -- secrets and warnings ----------------------------------------------------------------------
 
     def secret_values(self):
         """Every form of every secret this call knows, IAM tokens learnt during it included."""
-        if self.http is not None:
-            return list(self.http.secrets)
-        forms = []
-        for secret in self._extra_secrets:
-            forms.extend(http.secret_forms(secret))
-        return forms
+        return list(self.masker.forms)
 
     def scrub(self, text):
-        text = "" if text is None else str(text)
-        for secret in sorted(self.secret_values(), key=len, reverse=True):
-            text = text.replace(secret, http.MASK)
-        return text
+        return self.masker.scrub(text)
 
     def warn(self, message):
         message = self.scrub(message)
@@ -173,7 +167,7 @@ class Engine:
             validate_certs=params["validate_certs"],
             ca_path=params["ca_path"],
             pool_size=params.get("page_concurrency") or OBJECT_CONCURRENCY,
-            secrets=self._extra_secrets,
+            masker=self.masker,
         )
         if not params["validate_certs"]:
             silence_insecure_request_warnings()

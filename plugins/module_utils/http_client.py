@@ -97,7 +97,7 @@ class HttpClient:
 
     def __init__(self, auth=None, timeout=30, retries=4, validate_certs=True, ca_path=None, pool_size=10, secrets=(),
                  retry_timeout=DEFAULT_RETRY_TIMEOUT, max_response_size=DEFAULT_MAX_RESPONSE_SIZE, clock=time.monotonic,
-                 pause=time.sleep):
+                 pause=time.sleep, masker=None):
         self.auth = auth
         self.timeout = timeout
         self.retries = retries
@@ -109,7 +109,10 @@ class HttpClient:
         if validate_certs and ca_path and not os.path.isfile(ca_path):
             raise ApiError("ca_path %s does not exist or is not a file: give the PEM file of the CA that signed the server's certificate" % ca_path)
         self.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.masker = Masker(secrets)
+        # The caller's masker when it has one (the engine's: one mask for the whole call), else one of its own.
+        self.masker = masker if masker is not None else Masker()
+        for secret in secrets:
+            self.masker.add(secret)
         self.session = requests.Session()
         # One pool sized to the page concurrency: every page reuses a kept-alive connection.
         adapter = WatchedAdapter(pool_connections=4, pool_maxsize=max(pool_size, 1), max_retries=0)
