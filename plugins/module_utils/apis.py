@@ -4,7 +4,8 @@
 """One declarative description per query API: the single place for each fact about it.
 
 The modules, the emulator's tests and the docs read these; nothing else spells
-out a path, a paging style, an item key, a total key or a schema name.
+out a path, a paging style, an item key or a total key; an API's response schema is the one of its
+name in schemas.py.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ PAGE_NUMBER = "page_number"  # page_num/page_size
 Paging = namedtuple("Paging", "style start_param size_param first default_size max_size min_size", defaults=(1,))
 ApiSpec = namedtuple(
     "ApiSpec",
-    "name host path schema items_path total_path id_field paging object_key",
+    "name host path items_path total_path id_field paging object_key",
     defaults=(None,),
 )
 
@@ -34,7 +35,6 @@ HILENS_TASKS = ApiSpec(
     name="hilens_task_list",
     host="hilens",
     path="/v3/{project_id}/ai-mgr/deployments/{deployment_id}/tasks",
-    schema="hilens_task_list",
     items_path=("tasks",),
     total_path=("count",),
     id_field="task_id",
@@ -45,7 +45,6 @@ VIAS_TASK = ApiSpec(
     name="vias_task",
     host="vias",
     path="/v2/{project_id}/tasks/{task_id}",
-    schema="vias_task",
     items_path=None,
     total_path=None,
     id_field="id",
@@ -56,7 +55,6 @@ VAS_TASK = ApiSpec(
     name="vas_task",
     host="vas",
     path="/v2/{project_id}/services/{service_name}/tasks/{task_id}",
-    schema="vas_task",
     items_path=None,
     total_path=None,
     id_field="id",
@@ -68,7 +66,6 @@ VAS_TASKS = ApiSpec(
     name="vas_task_list",
     host="vas",
     path="/v2/{project_id}/services/{service_name}/tasks",
-    schema="vas_task_list",
     items_path=("tasks",),
     total_path=("count",),
     id_field="id",
@@ -80,7 +77,6 @@ OCTOPUS_SYSTEM_JOBS = ApiSpec(
     name="octopus_system_job_list",
     host="octopus",
     path="/v1.0/{project_id}/data/system-jobs",
-    schema="octopus_system_job_list",
     items_path=("payload", "list"),
     total_path=("payload", "page_info", "total"),
     id_field="id",
@@ -91,14 +87,11 @@ VIAS_BATCH_TASKS = ApiSpec(
     name="vias_batch_task_list",
     host="vias",  # the VIAS host; the items are batch tasks (kinds.py)
     path="/v2/{project_id}/batch-tasks",
-    schema="vias_batch_task_list",
     items_path=("batch_task_list",),
     total_path=("count",),
     id_field="id",
     paging=Paging(PAGE_NUMBER, "page_num", "page_size", 1, 10, 200, 5),
 )
-
-APIS = dict((spec.name, spec) for spec in (HILENS_TASKS, VIAS_TASK, VAS_TASK, VAS_TASKS, OCTOPUS_SYSTEM_JOBS, VIAS_BATCH_TASKS))
 
 # Ids, project ids and service names are path segments: letters, digits and a
 # few separators only, so that no value can reach another route.

@@ -190,7 +190,7 @@ class Engine:
         """GET one response of ``api`` and validate it against its schema (after ``prepare``)."""
         url = self.base_url(api) + build_path(api, project_id=self.params["project_id"], **path_params)
         document = self.http.get_json(url, params=query, deadline=deadline)
-        for warning in validate_document(api.schema, document, self.params["schema_validation"]):
+        for warning in validate_document(api.name, document, self.params["schema_validation"]):
             self.warn(warning)
         return document
 

@@ -28,9 +28,9 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import (
     NO_STATE,
     PHASE_BY_STATE,
     PHASES,
+    aggregate_phases,
     documented_order,
     phase_of_counts,
-    phase_of_hilens_task,
     phase_of_state,
     positive_count,
 )
@@ -67,7 +67,6 @@ class ItemKind:
     name = None            # the service's short name: hilens, vias, vas, octopus, vias_batch
     title = None           # for people: "VIAS task"
     module = None          # the info module that reads this kind
-    id_field = "id"
     items_key = "tasks"    # where a module returns several items
     item_key = None        # where a module returns the one item asked for by id (object kinds)
     list_api = None
@@ -84,6 +83,11 @@ class ItemKind:
     @property
     def list_module(self):
         return self.list_api is not None
+
+    @property
+    def id_field(self):
+        """The field that holds an item's id: its API's (one fact, kept in apis.py)."""
+        return (self.list_api or self.object_api).id_field
 
     def unwrap(self, item):
         return item
@@ -125,21 +129,6 @@ class ItemKind:
             "reason": self.reason_of(item),
         }
 
-    def as_dict(self):
-        """The description as data, for templates (the roles) and documentation."""
-        return {
-            "name": self.name,
-            "title": self.title,
-            "module": "hwcloud.tasks." + self.module,
-            "id_field": self.id_field,
-            "items_key": self.items_key,
-            "item_key": self.item_key,
-            "list": self.list_module,
-            "states": list(self.states),
-            "filters": sorted(self.filters),
-            "selection": sorted(self.selection),
-            "report_fields": list(self.report_fields),
-        }
 
 
 def _plain(value):
@@ -293,7 +282,6 @@ class HilensTaskKind(ItemKind):
     name = "hilens"
     module = "hilens_task_info"
     title = "HiLens task"
-    id_field = "task_id"
     report_fields = ("name", "task_status") + HILENS_POD_COUNTERS
     list_api = HILENS_TASKS
     selection = {"deployment_id": dict(type="str", required=True)}
@@ -313,7 +301,24 @@ class HilensTaskKind(ItemKind):
         return sorted(set(status.strip().upper() for status in self._pod_statuses(item)), key=canonical_order)
 
     def phase(self, item):
-        return phase_of_hilens_task(item)
+        """The pods' statuses first (aggregated like a batch's counts); when they give no answer (no pods, or statuses
+        the table does not know), the documented pod counters: any failed pod is failed, else any pending pod pending,
+        else any current pod running, else every pod ok succeeded, else unknown."""
+        if not isinstance(item, Mapping):
+            return "unknown"
+        phase = aggregate_phases({phase_of_state(status) for status in self._pod_statuses(item)})
+        if phase != "unknown":
+            return phase
+        counters = dict((name, item.get(name) if positive_count(item.get(name)) else 0) for name in HILENS_POD_COUNTERS)
+        if counters["fail_pod_number"]:
+            return "failed"
+        if counters["pending_pod_number"]:
+            return "pending"
+        if counters["cur_pod_number"]:
+            return "running"
+        if counters["sum_pod_number"] and counters["ok_pod_number"] == counters["sum_pod_number"]:
+            return "succeeded"
+        return "unknown"
 
     def state_text(self, item):
         """The pods' statuses with their counts in the table's order (``RUNNING=2,FAILED=1`` however the pods are

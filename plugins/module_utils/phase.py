@@ -28,11 +28,7 @@ hidden behind a reassuring phase, work still to come (pending, running)
 outranks work that ended, and ``succeeded`` needs every task to have
 succeeded. No non-zero count at all gives ``unknown``.
 
-A HiLens task uses its pods' statuses first. When they give no answer
-(no pods, or values the table does not know) it falls back on the documented
-pod counters: ``fail_pod_number`` > 0 is failed, else ``pending_pod_number``
-> 0 pending, else ``cur_pod_number`` > 0 running, else ``ok_pod_number ==
-sum_pod_number > 0`` succeeded, else unknown.
+How a HiLens task's pods and counters make its phase is the HiLens kind's rule (kinds.py).
 """
 
 from __future__ import annotations
@@ -92,10 +88,6 @@ NO_STATE = "(none)"
 _DOCUMENTED_ORDER = {state: index for index, state in enumerate(PHASE_BY_STATE)}
 
 # In the order the fallback rule reads them.
-_POD_COUNTERS = (
-    "fail_pod_number", "pending_pod_number", "cur_pod_number", "ok_pod_number", "sum_pod_number")
-
-
 def documented_order(state):
     """Sort key of a raw state: the table's order; states the table does not know go last."""
     return _DOCUMENTED_ORDER.get(str(state).upper(), len(_DOCUMENTED_ORDER))
@@ -109,7 +101,8 @@ def phase_of_state(raw):
     return info.phase if info else "unknown"
 
 
-def _aggregate(phases):
+def aggregate_phases(phases):
+    """The phase of a whole made of parts in ``phases``: the first of AGGREGATION_ORDER present, else unknown."""
     for phase in AGGREGATION_ORDER:
         if phase in phases:
             return phase
@@ -124,36 +117,7 @@ def phase_of_counts(counts):
     """Phase of a VIAS batch from its ``batch_task_status_info`` counts."""
     if not isinstance(counts, Mapping):
         return "unknown"
-    return _aggregate({phase_of_state(state) for state, count in counts.items()
-                       if positive_count(count)})
-
-
-def _pod_statuses(task):
-    pods = task.get("task_status")
-    if not isinstance(pods, list):
-        return []
-    return [pod.get("task_status") for pod in pods
-            if isinstance(pod, Mapping) and pod.get("task_status") is not None]
-
-
-def phase_of_hilens_task(task):
-    """Phase of a HiLens task from its pods' statuses, else its pod counters."""
-    if not isinstance(task, Mapping):
-        return "unknown"
-    phase = _aggregate({phase_of_state(status) for status in _pod_statuses(task)})
-    if phase != "unknown":
-        return phase
-    counters = {name: task.get(name) if positive_count(task.get(name)) else 0
-                for name in _POD_COUNTERS}
-    if counters["fail_pod_number"]:
-        return "failed"
-    if counters["pending_pod_number"]:
-        return "pending"
-    if counters["cur_pod_number"]:
-        return "running"
-    if counters["sum_pod_number"] and counters["ok_pod_number"] == counters["sum_pod_number"]:
-        return "succeeded"
-    return "unknown"
+    return aggregate_phases({phase_of_state(state) for state, count in counts.items() if positive_count(count)})
 
 
 def render_phase_table_markdown():

@@ -40,7 +40,6 @@ MESSAGE_OFFENDERS = 20
 # The last poll starts early enough before the deadline to finish by then: half again as long as the
 # longest poll so far took, and never less than this.
 FINAL_POLL_ROOM = 0.2
-REASONS = ("reached", "forbidden", "timeout", "too_few", "incomplete", "unreachable")
 
 
 def nothing_answered(exc):
@@ -76,8 +75,10 @@ class WaitCondition:
     def is_forbidden(self, item):
         return item["phase"] in self.forbidden_phases
 
-    def wanted_text(self):
-        return " or ".join(self.wanted_phases + ["state %s" % state for state in self.wanted_states])
+
+def wanted_words(phases, states):
+    """What a wait waits for, as its messages and reports word it: ``running or state STOPPED``."""
+    return " or ".join(list(phases) + ["state %s" % state for state in states])
 
 
 def render_headline(title, wait, timeout_name, timeout, watched):
@@ -86,7 +87,7 @@ def render_headline(title, wait, timeout_name, timeout, watched):
     count = wait["count"]
     offenders = len(wait["offenders"])
     within = "within %s=%s s (watched %.1f s)" % (timeout_name, seconds_text(timeout), watched)
-    wanted = " or ".join(list(wait["wanted_phases"]) + ["state %s" % state for state in wait["wanted_states"]])
+    wanted = wanted_words(wait["wanted_phases"], wait["wanted_states"])
     reason = wait["reason"]
     if reason == "reached":
         return "all %d %s(s) %s after %.1f s" % (count, title, wanted, watched)

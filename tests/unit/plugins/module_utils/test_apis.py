@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
-    APIS,
     HILENS_TASKS,
     OCTOPUS_SYSTEM_JOBS,
     VAS_TASK,
@@ -23,14 +22,17 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
 )
 from ansible_collections.hwcloud.tasks.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import HttpClient
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
+from ansible_collections.hwcloud.tasks.plugins.module_utils.schemas import SCHEMAS
 
 PID = "4a1c2b3d4e5f60718293a4b5c6d7e8f9"
 
 
-def test_registry_holds_the_six_apis_by_name():
-    assert sorted(APIS) == ["hilens_task_list", "octopus_system_job_list", "vas_task", "vas_task_list", "vias_batch_task_list", "vias_task"]
-    for name, spec in APIS.items():
-        assert spec.name == name
+def test_every_api_of_the_registry_has_its_response_schema():
+    apis = [api for kind in KINDS.values() for api in (kind.list_api, kind.object_api) if api is not None]
+    assert sorted(api.name for api in apis) == [
+        "hilens_task_list", "octopus_system_job_list", "vas_task", "vas_task_list", "vias_batch_task_list", "vias_task"]
+    assert all(api.name in SCHEMAS for api in apis)
 
 
 @pytest.mark.parametrize(

@@ -174,9 +174,11 @@ def test_the_kinds_state_lists_come_from_the_one_phase_table():
     assert KINDS["vas"].filters["state"]["choices"] == list(KINDS["vas"].states)
 
 
-def test_the_registry_holds_five_kinds_whose_descriptions_are_data():
+def test_the_registry_holds_five_kinds_each_with_its_api():
     assert SERVICES == ("hilens", "vias", "vas", "octopus", "vias_batch")
-    described = KINDS["vas"].as_dict()
-    assert described["items_key"] == "tasks" and described["item_key"] == "task" and described["list"] is True
-    assert "state" in described["filters"] and "service_name" in described["selection"]
-    assert KINDS["vias"].as_dict()["list"] is False
+    assert (KINDS["vas"].items_key, KINDS["vas"].item_key, KINDS["vas"].list_module) == ("tasks", "task", True)
+    assert "state" in KINDS["vas"].filters and "service_name" in KINDS["vas"].selection
+    assert KINDS["vias"].list_module is False
+    for kind in KINDS.values():
+        assert kind.id_field == (kind.list_api or kind.object_api).id_field
+    assert KINDS["hilens"].id_field == "task_id"

@@ -37,7 +37,6 @@ OFFSET_SPEC = ApiSpec(
     name="test_offset_list",
     host="hilens",
     path="/v1/{project_id}/things",
-    schema=None,
     items_path=("things",),
     total_path=("count",),
     id_field="id",

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import phase
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
 
 # Every raw state of the vendor pages with the phase it must map to. Written
 # out here, not read from the table, so dropping or changing a row fails.
@@ -150,12 +151,12 @@ def _pods(*statuses):
     ({}, "unknown"),
 ], ids=repr)
 def test_phase_of_hilens_task(task, expected):
-    assert phase.phase_of_hilens_task(task) == expected
+    assert KINDS["hilens"].phase(task) == expected
 
 
 def test_hilens_pods_win_over_counters():
     task = {"task_status": _pods("RUNNING"), "fail_pod_number": 1, "sum_pod_number": 1}
-    assert phase.phase_of_hilens_task(task) == "running"
+    assert KINDS["hilens"].phase(task) == "running"
 
 
 def test_render_phase_table_markdown_has_one_row_per_state():
