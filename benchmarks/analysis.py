@@ -225,7 +225,8 @@ def imports_analysis(probe):
 
 
 def wait_analysis(variants, latency_ms):
-    pages = WAIT_TASKS // 100
+    # The reader's windows of 100 overlap by one record (offsets 0, 99, 198, ...): 1 + ceil((tasks - 100) / 99) per poll.
+    pages = 1 + -(-max(0, WAIT_TASKS - 100) // 99)
     analysis, targets = {"pages": pages, "poll_interval_s": POLL_INTERVAL, "round_trip_s": latency_ms / 1000.0}, []
     bound = POLL_INTERVAL + latency_ms / 1000.0
     for variant in variants:

@@ -47,8 +47,8 @@ SWITCH_ENVIRONMENT = "HWCLOUD_TASKS_IN_PROCESS"
 # Shares of the time budget (S5 runs no playbooks; S6 rides along with S1 and S2 when they run).
 WEIGHTS = {"1": 0.27, "2": 0.27, "3": 0.13, "4": 0.3, "5": 0.02, "6": 0.01}
 TITLES = {
-    "1": "S1 gather 10,000 VIAS batch tasks (50 pages of 200)",
-    "2": "S2 gather 5,000 HiLens tasks (50 pages of 100)",
+    "1": "S1 gather 10,000 VIAS batch tasks (55 overlapping windows of 185-200)",
+    "2": "S2 gather 5,000 HiLens tasks (51 overlapping windows of 100)",
     "3": "S3 one VIAS task's detail, no latency",
     "4": "S4 wait until 500 HiLens tasks run",
     "5": "S5 schema validation of 10,000 items",
@@ -330,7 +330,7 @@ class Bench:
             data = bench.servers.data[server]
             return [sys.executable, str(LIB / "plain_gather.py"), "--service", service, "--url", url,
                     "--project-id", data["project_id"], "--token", data["credentials"]["static_token"],
-                    "--concurrency", str(PAGE_CONCURRENCY)]
+                    "--concurrency", str(PAGE_CONCURRENCY), "--collections", str(bench.collections)]
         return command
 
     def carry_variants(self, which):
