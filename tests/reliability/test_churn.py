@@ -27,6 +27,9 @@ from reliability_support import EXECUTION_PATHS, OUTPUT_DIR, PlaybookRun, no_tra
 # Ansible's own steps around a call (the first imports, the role's tasks) with ten hosts on two busy cores: the wall time
 # is only checked for runaways; what each call watched is checked exactly.
 MARGIN = 30
+# The role times its whole call, but a shipped module starts (copied, a new interpreter, its imports) before the wait
+# inside it starts its clock: on two busy cores that start is up to a few seconds the role cannot budget for.
+ROLE_START = {"in_process": 0, "module": 2}
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +123,10 @@ def test_no_traceback_and_every_red_verdict_says_why(churn_runs):
 
 def test_no_call_runs_past_its_timeout(churn_runs):
     _output, runs = churn_runs
+    for path in ROLE_START:
+        print("churn: the role's longest call in the %s path: %.1f s of %d s allowed" % (path, max(
+            (run.role.get("result") or {}).get("waited") or 0 for run in runs if run.path == path),
+            churn_support.ROLE_TIMEOUT + churn_support.ROLE_POLL + ROLE_START[path]))
     for run in runs:
         for call, seconds in run.seconds.items():
             limit = (churn_support.ROLE_TIMEOUT + churn_support.ROLE_POLL if call == "role"
@@ -131,5 +138,5 @@ def test_no_call_runs_past_its_timeout(churn_runs):
             assert waited <= churn_support.WAIT_TIMEOUT + churn_support.WAIT_SLEEP, "%s %s %s waited %.1f s" % (
                 run.path, run.host, module, waited)
         waited = (run.role.get("result") or {}).get("waited")
-        assert waited is not None and waited <= churn_support.ROLE_TIMEOUT + churn_support.ROLE_POLL, "%s %s: the role: %s" % (
-            run.path, run.host, run.role)
+        limit = churn_support.ROLE_TIMEOUT + churn_support.ROLE_POLL + ROLE_START[run.path]
+        assert waited is not None and waited <= limit, "%s %s: the role watched %s s: %s" % (run.path, run.host, waited, run.role)
