@@ -196,7 +196,7 @@ def plain(value):
         return [plain(item) for item in value]
     for kind in (str, int, float):
         if isinstance(value, kind):
-            return kind(value) if type(value) is not kind else value
+            return kind(value)  # the value itself when it is of the builtin type already
     return value
 
 
