@@ -25,12 +25,12 @@ CAUSE_LIMIT = 300
 class ApiError(HwcloudTasksError):
     """A request that did not produce a usable answer, described for a human and for a failed result.
 
-    ``kind`` tells callers what went wrong when they must react to it: ``name_resolution`` (the host
+    ``category`` tells callers what went wrong when they must react to it: ``name_resolution`` (the host
     name does not resolve), ``too_large`` (the body passed the size cap), ``redirect``, ``deadline``
     (no time was left for another attempt) or None.
     """
 
-    def __init__(self, message, status=None, error_code=None, request_id=None, method=None, url=None, attempts=1, kind=None):
+    def __init__(self, message, status=None, error_code=None, request_id=None, method=None, url=None, attempts=1, category=None):
         super().__init__(message)
         self.status = status
         self.error_code = error_code
@@ -38,7 +38,7 @@ class ApiError(HwcloudTasksError):
         self.method = method
         self.url = url
         self.attempts = attempts
-        self.kind = kind
+        self.category = category
 
     def __str__(self):
         where = "%s %s" % (self.method, self.url) if self.method else ""
@@ -55,7 +55,7 @@ class ApiError(HwcloudTasksError):
     def retryable(self):
         """No answer at all, a throttle or a server error: another attempt may succeed. A redirect, an answer past
         the size cap, or any other refusal will be the same next time."""
-        if self.kind in ("redirect", "too_large"):
+        if self.category in ("redirect", "too_large"):
             return False
         return self.status is None or self.status in TRANSIENT_STATUSES
 

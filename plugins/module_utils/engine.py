@@ -15,6 +15,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 import difflib
 import time
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
@@ -29,6 +30,14 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import fetc
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE
 from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import validate_document
 from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
+
+if TYPE_CHECKING:  # pragma: no cover - names for the type hints only
+    from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import ModuleDeclaration
+    from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import ItemKind
+    from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import PageResult
+
+# A warning or a progress line goes to the front-end as it arises.
+Say = Callable[[str], None]
 
 # What to add to an HTTP error so that the user knows what to change.
 STATUS_HINTS = {
@@ -122,7 +131,7 @@ def build_wait_condition(kind, params):
 class Engine:
     """One call's connection and reads: one HTTP session, endpoints resolved once, warnings collected."""
 
-    def __init__(self, params, kind, warn=None):
+    def __init__(self, params: dict[str, Any], kind: ItemKind, warn: Say | None = None) -> None:
         self.params = params
         self.kind = kind
         self.warnings = []
@@ -134,14 +143,14 @@ class Engine:
 
     # -- secrets and warnings ----------------------------------------------------------------------
 
-    def secret_values(self):
+    def secret_values(self) -> list[str]:
         """Every form of every secret this call knows, IAM tokens learnt during it included."""
         return list(self.masker.forms)
 
-    def scrub(self, text):
+    def scrub(self, text: Any) -> str:
         return self.masker.scrub(text)
 
-    def warn(self, message):
+    def warn(self, message: str) -> None:
         message = self.scrub(message)
         if message not in self.warnings:
             self.warnings.append(message)
@@ -200,7 +209,8 @@ class Engine:
                 item["phase"] = self.kind.phase(item)
         return items
 
-    def read_list(self, selection, deadline=None, expected_total=None):
+    def read_list(self, selection: ListSelection, deadline: float | None = None,
+                  expected_total: int | None = None) -> PageResult:
         """Every item of a list API (or only the page the selection names), with phases: a PageResult."""
         api = selection.api
         self.prepare(api)
@@ -226,7 +236,7 @@ class Engine:
         self.with_phases(result.items)
         return result
 
-    def read_objects(self, selection, ids, deadline=None):
+    def read_objects(self, selection: Any, ids: list[str], deadline: float | None = None) -> list[dict[str, Any]]:
         """One object per id, fetched concurrently, each refused unless it is the object asked for; in the order asked."""
         api = selection.api
 
@@ -252,21 +262,22 @@ class Engine:
         with ThreadPoolExecutor(max_workers=min(OBJECT_CONCURRENCY, len(ids))) as pool:
             return list(pool.map(fetch, ids))
 
-    def api_calls(self):
+    def api_calls(self) -> dict[str, int]:
         return dict(self.http.stats) if self.http is not None else {"requests": 0, "retries": 0, "throttled": 0}
 
 
 class Call:
     """One call of a declared module with validated options: ``run()`` returns its result or raises CallFailed."""
 
-    def __init__(self, declaration, params, warn=None, progress=None):
+    def __init__(self, declaration: ModuleDeclaration, params: dict[str, Any], warn: Say | None = None,
+                 progress: Say | None = None) -> None:
         self.declaration = declaration
         self.kind = declaration.kind
         self.params = dict(params)  # prepare_options() converts some in place; the options as given stay the invocation's
         self.engine = Engine(self.params, self.kind, warn=warn)
         self.progress = progress
 
-    def run(self):
+    def run(self) -> dict[str, Any]:
         try:
             self.params.update(prepare_options(self.declaration, self.params))
             condition = build_wait_condition(self.kind, self.params)
@@ -287,7 +298,7 @@ class Call:
         if isinstance(exc, http.ApiError):
             if exc.status in STATUS_HINTS:
                 message += ". " + STATUS_HINTS[exc.status]
-            hint = region_hint(self.params.get("region"), self.params.get("endpoint")) if exc.kind == "name_resolution" else None
+            hint = region_hint(self.params.get("region"), self.params.get("endpoint")) if exc.category == "name_resolution" else None
             if hint:
                 message += ". " + hint
         return message
@@ -381,8 +392,10 @@ class Call:
         return self._finish(outcome, result)
 
 
-def run_call(declaration, params, warn=None, progress=None):
-    """Run one call of ``declaration`` with validated ``params``: (result, secrets to mask), or CallFailed.
+def run_call(declaration: ModuleDeclaration, params: dict[str, Any], warn: Say | None = None,
+             progress: Say | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Run one call of ``declaration`` with validated ``params``: (result, secret forms to mask, warnings), or CallFailed
+    (which carries the same secret forms and warnings).
 
     ``warn(text)`` receives each warning as it arises; ``progress(text)`` the progress lines of a wait.
     """

@@ -205,7 +205,7 @@ class HttpClient:
                 request_id=watch.response.headers.get("X-Request-Id") if watch.response is not None else None,
                 method=method,
                 url=display_url,
-                kind="too_large",
+                category="too_large",
             ) from None
         except UnsupportedEncoding as exc:
             raise ApiError(self.scrub(str(exc)), method=method, url=display_url) from None
@@ -234,7 +234,7 @@ class HttpClient:
                     "connection failed: %s" % self.scrub(shorten_middle(cause)),
                     method=method,
                     url=display_url,
-                    kind="name_resolution" if is_name_resolution(exc, cause) else None,
+                    category="name_resolution" if is_name_resolution(exc, cause) else None,
                 )
             else:
                 # A request that cannot even be sent (an invalid URL or header): no retry will fix it.
@@ -285,7 +285,7 @@ class HttpClient:
                 method=method,
                 url=_display_url(url),
                 attempts=attempt,
-                kind="redirect",
+                category="redirect",
             )
         if status not in expected:
             raise self._error(response, body, response.reason or "unexpected status", method, url, attempt)

@@ -14,6 +14,7 @@ other code asks which service an item comes from.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import (
     HILENS_TASKS,
@@ -76,49 +77,49 @@ class ItemKind:
     report_fields = ()     # the fields name, state and reason are read from (all a report needs of an item)
 
     @property
-    def states(self):
+    def states(self) -> tuple[str, ...]:
         """The raw states this kind documents, upper-case, in the vendor's order."""
         return _states_of(self.name)
 
     @property
-    def list_module(self):
+    def list_module(self) -> bool:
         return self.list_api is not None
 
     @property
-    def id_field(self):
+    def id_field(self) -> str:
         """The field that holds an item's id: its API's (one fact, kept in apis.py)."""
         return (self.list_api or self.object_api).id_field
 
-    def unwrap(self, item):
+    def unwrap(self, item: Any) -> Any:
         return item
 
-    def raw_states(self, item):
+    def raw_states(self, item: Any) -> list[str]:
         """The upper-case raw states the item is in (several for aggregates), in the documented order."""
         raise NotImplementedError
 
-    def phase(self, item):
+    def phase(self, item: Any) -> str:
         if not isinstance(item, Mapping):
             return "unknown"
         states = self.raw_states(item)
         return phase_of_state(states[0]) if states else "unknown"
 
-    def state_text(self, item):
+    def state_text(self, item: Any) -> str:
         """An item's raw state as people read it: ``RUNNING``; ``running=3,failed=1`` for an aggregate."""
         if not isinstance(item, Mapping):
             return NO_STATE
         states = self.raw_states(item)
         return states[0] if states else NO_STATE
 
-    def name_of(self, item):
+    def name_of(self, item: Any) -> str | None:
         return _plain(item.get("name")) if isinstance(item, Mapping) else None
 
-    def reason_of(self, item):  # pylint: disable=unused-argument
+    def reason_of(self, item: Any) -> str | None:  # pylint: disable=unused-argument
         """Why the API says the item is where it is, when it says (None: this kind never says)."""
 
-    def id_of(self, item):
+    def id_of(self, item: Any) -> Any:
         return item.get(self.id_field) if isinstance(item, Mapping) else None
 
-    def describe(self, item, phase=None):
+    def describe(self, item: Any, phase: str | None = None) -> dict[str, Any]:
         """id, name, state, states, phase and reason of one item: what messages and reports show."""
         return {
             "id": self.id_of(item),

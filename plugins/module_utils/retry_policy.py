@@ -150,7 +150,7 @@ class RetryBudget:
         error.attempts = self.attempt
         if now + failure.floor >= self.retry_deadline:
             left = max(self.retry_deadline - now, 0.0)
-            error.kind = error.kind or "deadline"
+            error.category = error.category or "deadline"
             if failure.floor:
                 error.message += (
                     "; the server asked to wait %s s before trying again (Retry-After), more than the %.1f s left (%s)"

@@ -29,11 +29,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 import time
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import seconds_text
 from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError, ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASES
+
+if TYPE_CHECKING:  # pragma: no cover - names for the type hints only
+    from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import ItemKind
+
+# One poll: (ids still pending or None on the first poll, the deadline) -> the items read, with their phase.
+Poll = Callable[[Optional[List[Any]], float], List[Dict[str, Any]]]
 
 # Offenders listed in a failure message; the result carries all of them.
 MESSAGE_OFFENDERS = 20
@@ -45,7 +52,7 @@ FINAL_POLL_ROOM = 0.2
 def nothing_answered(exc):
     """Whether a poll failed without any answer from the service: the connection was refused, the host name did not
     resolve, TLS failed, or no answer came within the timeout, after the HTTP layer's own retries."""
-    return isinstance(exc, ApiError) and exc.status is None and exc.kind not in ("redirect", "too_large")
+    return isinstance(exc, ApiError) and exc.status is None and exc.category not in ("redirect", "too_large")
 
 
 def poll_can_be_retried(exc):
@@ -56,7 +63,8 @@ def poll_can_be_retried(exc):
 class WaitCondition:
     """What the wait wants: phases (or raw states) every item must reach, phases none may reach, a minimum count."""
 
-    def __init__(self, wanted_phases=(), wanted_states=(), forbidden_phases=("failed",), min_count=0):
+    def __init__(self, wanted_phases: Sequence[str] = (), wanted_states: Sequence[str] = (),
+                 forbidden_phases: Sequence[str] = ("failed",), min_count: int = 0) -> None:
         self.wanted_phases = list(wanted_phases or [])
         self.wanted_states = [state.upper() for state in wanted_states or []]
         self.forbidden_phases = list(forbidden_phases or [])
@@ -76,7 +84,7 @@ class WaitCondition:
         return item["phase"] in self.forbidden_phases
 
 
-def wanted_words(phases, states):
+def wanted_words(phases: Sequence[str], states: Sequence[str]) -> str:
     """What a wait waits for, as its messages and reports word it: ``running or state STOPPED``."""
     return " or ".join(list(phases) + ["state %s" % state for state in states])
 
@@ -194,8 +202,9 @@ class Waiter:
     such as ``42 s of 600 s: running=12 pending=3``.
     """
 
-    def __init__(self, kind, condition, timeout, sleep, full_polls, clock=time.monotonic, pause=time.sleep,
-                 progress=None, progress_interval=0):
+    def __init__(self, kind: ItemKind, condition: WaitCondition, timeout: float, sleep: float, full_polls: bool,
+                 clock: Callable[[], float] = time.monotonic, pause: Callable[[float], None] = time.sleep,
+                 progress: Callable[[str], None] | None = None, progress_interval: float = 0) -> None:
         self.kind = kind
         self.full_polls = full_polls  # each poll returns the whole selection (list APIs)
         self.condition = condition
@@ -206,7 +215,7 @@ class Waiter:
         self.progress = progress if progress_interval else None
         self.progress_interval = progress_interval
 
-    def run(self, poll):
+    def run(self, poll: Poll) -> WaitOutcome:
         """``poll(pending_ids, deadline)`` returns the current items (with ``phase``); ``pending_ids`` is None on
         the first poll. Every read it makes must end by ``deadline`` (a ``clock()`` value).
 

@@ -127,8 +127,8 @@ def test_a_poll_error_no_retry_can_fix_ends_the_wait(status):
 
 @pytest.mark.parametrize("error", [
     ApiError("connection failed: [Errno 111] Connection refused", attempts=5),
-    ApiError("connection failed: Failed to resolve 'vias.nowhere'", kind="name_resolution"),
-    ApiError("no complete answer within timeout=30s", kind="deadline"),
+    ApiError("connection failed: Failed to resolve 'vias.nowhere'", category="name_resolution"),
+    ApiError("no complete answer within timeout=30s", category="deadline"),
 ], ids=["refused", "no-such-host", "no-answer-in-time"])
 def test_a_first_read_that_got_no_answer_ends_the_wait_at_once_as_unreachable(error):
     clock = Clock()
@@ -212,7 +212,7 @@ def test_another_objects_answer_is_a_failed_poll_and_never_counted():
 @pytest.mark.parametrize("kind", ["redirect", "too_large"])
 def test_a_redirect_or_an_oversized_answer_ends_the_wait_at_once(kind):
     clock = Clock()
-    poll, _starts = poller(clock, [ApiError("no", kind=kind)], took=0.1)
+    poll, _starts = poller(clock, [ApiError("no", category=kind)], took=0.1)
     with pytest.raises(ApiError):
         run(poll, clock)
 
