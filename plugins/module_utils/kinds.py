@@ -48,7 +48,8 @@ def _states_of(service):
     return tuple(state for state, info in PHASE_BY_STATE.items() if service in info.services)
 
 
-def _text(value):
+def state_or_none(value):
+    """A raw state as shown: the value as text, or ``(none)`` when the API gave none (a state is always shown)."""
     return NO_STATE if value is None or value == "" else str(value)
 
 
@@ -111,7 +112,7 @@ class ItemKind:
         return states[0] if states else NO_STATE
 
     def name_of(self, item: Any) -> str | None:
-        return _plain(item.get("name")) if isinstance(item, Mapping) else None
+        return text_or_none(item.get("name")) if isinstance(item, Mapping) else None
 
     def reason_of(self, item: Any) -> str | None:  # pylint: disable=unused-argument
         """Why the API says the item is where it is, when it says (None: this kind never says)."""
@@ -132,7 +133,8 @@ class ItemKind:
 
 
 
-def _plain(value):
+def text_or_none(value):
+    """A name or a reason as text, or None when the API gave none (such fields are left out where absent)."""
     return None if value is None or value == "" else str(value)
 
 
@@ -153,10 +155,10 @@ class _TaskWithState(ItemKind):
     def state_text(self, item):
         if not isinstance(item, Mapping):
             return NO_STATE
-        return _text(self.unwrap(item).get("state"))
+        return state_or_none(self.unwrap(item).get("state"))
 
     def name_of(self, item):
-        return _plain(self.unwrap(item).get("name")) if isinstance(item, Mapping) else None
+        return text_or_none(self.unwrap(item).get("name")) if isinstance(item, Mapping) else None
 
     def id_of(self, item):
         return self.unwrap(item).get(self.id_field) if isinstance(item, Mapping) else None
@@ -168,7 +170,7 @@ class _TaskWithState(ItemKind):
         error = item.get("error")
         if isinstance(error, Mapping) and (error.get("message") or error.get("code")):
             return ": ".join(str(part) for part in (error.get("code"), error.get("message")) if part)
-        return _plain(item.get("status"))
+        return text_or_none(item.get("status"))
 
 
 class ViasTaskKind(_TaskWithState):
@@ -225,7 +227,7 @@ class OctopusJobKind(ItemKind):
         return [str(status).strip().upper()] if status not in (None, "") else []
 
     def state_text(self, item):
-        return _text(item.get("status")) if isinstance(item, Mapping) else NO_STATE
+        return state_or_none(item.get("status")) if isinstance(item, Mapping) else NO_STATE
 
     def name_of(self, item):
         if not isinstance(item, Mapping):
@@ -233,7 +235,7 @@ class OctopusJobKind(ItemKind):
         return "%s %s" % (item.get("job_type"), item.get("data_id"))
 
     def reason_of(self, item):
-        return _plain(item.get("msg_error")) if isinstance(item, Mapping) else None
+        return text_or_none(item.get("msg_error")) if isinstance(item, Mapping) else None
 
 
 class ViasBatchTaskKind(ItemKind):
@@ -276,7 +278,7 @@ class ViasBatchTaskKind(ItemKind):
         return _join_counts(self._nonzero_counts(item)) or NO_STATE
 
     def name_of(self, item):
-        return _plain(item.get("batch_task_name")) if isinstance(item, Mapping) else None
+        return text_or_none(item.get("batch_task_name")) if isinstance(item, Mapping) else None
 
 
 class HilensTaskKind(ItemKind):
