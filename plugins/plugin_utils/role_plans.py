@@ -46,7 +46,8 @@ def _spec_options(spec):
 
 
 def _check_variables(values, spec, prefix):
-    """(validated values, problems): unknown names (with the nearest known one), then type conversions."""
+    """(validated values, problems, whether a value is of the wrong type): unknown names (with the nearest known one),
+    then each variable's type, one line per variable, then the rest of the spec (sub-options)."""
     if not isinstance(values, Mapping):
         raise AnsibleFilterError("expected the role's variables as a dictionary, got %s" % type(values).__name__)
     known = sorted(spec)
@@ -56,9 +57,34 @@ def _check_variables(values, spec, prefix):
             continue
         problems.append("%s is not a variable of this role%s; it would be ignored" % (name, _nearest(name, known)))
     given = dict((name, value) for name, value in values.items() if name in spec)
-    validation = ArgumentSpecValidator(dict((name, _without_docs(option)) for name, option in spec.items())).validate(given)
+    wrong = dict((name, _wrong_type(name, spec[name], given[name])) for name in sorted(given))
+    wrong = dict((name, problem) for name, problem in wrong.items() if problem)
+    problems.extend(wrong.values())
+    validation = ArgumentSpecValidator(dict((name, _without_docs(option)) for name, option in spec.items())).validate(
+        dict((name, value) for name, value in given.items() if name not in wrong))
     problems.extend(_one_line(message) for message in validation.error_messages)
-    return validation.validated_parameters, problems
+    return validation.validated_parameters, problems, bool(wrong)
+
+
+TYPE_WORDS = {"int": "an integer", "list": "a list", "dict": "a dictionary", "bool": "true or false", "float": "a number"}
+
+
+def _wrong_type(name, option, value):
+    """One line when ``value`` is not of the variable's own type (its sub-options are checked afterwards), else None.
+
+    The value is shown only when it is a plain scalar of a variable without sub-options, which could hold a secret."""
+    wanted = option.get("type", "str")
+    if value is None or wanted not in TYPE_WORDS:
+        return None
+    checked = dict((key, option[key]) for key in ("type", "elements") if key in option and option.get("elements") != "dict")
+    if not ArgumentSpecValidator({name: checked}).validate({name: value}).error_messages:
+        return None
+    if isinstance(value, (str, int, float)) and "options" not in option:
+        shown = "%r" % (value,)
+    else:
+        shown = "a dictionary" if isinstance(value, Mapping) else "a list" if isinstance(value, (list, tuple)) else "a %s" % type(value).__name__
+    example = ", for example %s" % option["default"] if option.get("default") not in (None, [], {}, "") else ""
+    return "%s must be %s%s (got %s)" % (name, TYPE_WORDS[wanted], example, shown[:80])
 
 
 def _without_docs(option):
@@ -82,12 +108,41 @@ def _as_list(value):
     return [str(part).strip() for part in value if str(part).strip()]
 
 
+def given_but_empty(value):
+    """Whether a list (or dictionary) was given but names nothing: unset is None, and is not this."""
+    if value is None:
+        return False
+    if isinstance(value, Mapping):
+        return all(part is None for part in value.values())
+    return not _as_list(value)
+
+
+def _empty_selection(who, kind, task_ids, filters):
+    """An empty selection never widens: a list given empty (the result of a discovery that found nothing) is refused,
+    never read as "no selection", which would verify every item of the service."""
+    problems = []
+    if given_but_empty(task_ids):
+        problems.append("%stask_ids is empty: an empty selection verifies nothing, it never means every %s; name at least one "
+                        "task%s" % (who, kind.title, ", or leave %stask_ids unset to select the %ss by %sfilters" % (who, kind.title, who)
+                                    if kind.list_module else ""))
+    if given_but_empty(filters):
+        problems.append("%sfilters names no filter: an empty selection never means every %s; name at least one filter, "
+                        "or leave %sfilters unset to verify every %s" % (who, kind.title, who, kind.title))
+    elif isinstance(filters, Mapping):
+        problems.extend("%sfilters.%s is empty: an empty selection never means every %s; name at least one, or leave %s out"
+                        % (who, name, kind.title, name) for name, value in sorted(filters.items())
+                        if kind.filters.get(name, {}).get("type") == "list" and given_but_empty(value))
+    return problems
+
+
 def _selection(who, service, deployment_id=None, task_ids=None, vas_service_name=None, filters=None):
     """(module options that select the items, problems, a few words naming the selection) for ``service``."""
     problems = []
     if service not in KINDS:
         return {}, ["%sservice must be one of %s (got %r)%s" % (who, ", ".join(SERVICES), service, _nearest(str(service), list(SERVICES)))], ""
     kind = KINDS[service]
+    empty = _empty_selection(who, kind, task_ids, filters)
+    problems.extend(empty)
     task_ids = _as_list(task_ids)
     filters = dict((name, value) for name, value in (filters or {}).items() if value is not None)
     args = {}
@@ -100,7 +155,7 @@ def _selection(who, service, deployment_id=None, task_ids=None, vas_service_name
     if "task_ids" in kind.selection:
         if task_ids:
             args["task_ids"] = task_ids
-        elif not kind.list_module:
+        elif not kind.list_module and not empty:
             problems.append("%stask_ids must name at least one task for %s" % (who, service))
     elif task_ids:
         problems.append("%stask_ids is for vias and vas only" % who)
@@ -109,7 +164,7 @@ def _selection(who, service, deployment_id=None, task_ids=None, vas_service_name
             args["service_name"] = vas_service_name
     elif vas_service_name:
         problems.append("%svas_service_name is for vas only" % who)
-    if filters:
+    if filters and not empty:
         wrong = sorted(name for name in filters if name not in kind.filters)
         if not kind.filters:
             problems.append("%sfilters select from a list; %s takes none (got %s)" % (who, service, ", ".join(sorted(filters))))
@@ -136,7 +191,9 @@ def _selection(who, service, deployment_id=None, task_ids=None, vas_service_name
 
 def task_states_call(values, spec):
     """The plan of one assert_task_states call: problems (empty when every variable is right) and the module call."""
-    params, problems = _check_variables(values, _spec_options(spec), STATES_PREFIX)
+    params, problems, wrong_types = _check_variables(values, _spec_options(spec), STATES_PREFIX)
+    if wrong_types:  # the other checks need values of the right type
+        return {"problems": problems}
     service = params.get("assert_task_states_service")
     who = STATES_PREFIX
     args, selection_problems, words = _selection(
@@ -145,6 +202,9 @@ def task_states_call(values, spec):
     problems.extend(selection_problems)
     phases = _as_list(params.get("assert_task_states_phases"))
     states = [state.upper() for state in _as_list(params.get("assert_task_states_states"))]
+    if given_but_empty(params.get("assert_task_states_states")):
+        problems.append("%sstates is empty: name at least one raw state to wait for, or leave %sstates unset to wait for "
+                        "%sphases" % (who, who, who))
     fail_on = _as_list(params.get("assert_task_states_fail_on"))
     for name, chosen in (("phases", phases), ("fail_on", fail_on)):
         for phase in chosen:
@@ -172,9 +232,6 @@ def task_states_call(values, spec):
     mode = params.get(who + "markdown_mode")
     if mode not in MARKDOWN_MODES:
         problems.append("%smarkdown_mode must be write or append (got %r)" % (who, mode))
-    connection = params.get(who + "connection")
-    if connection is not None and not isinstance(connection, Mapping):
-        problems.append("%sconnection must be a dictionary of connection options" % who)
     if problems or kind is None:
         return {"problems": problems}
     list_mode = kind.list_module and "task_ids" not in args
@@ -209,7 +266,9 @@ def task_states_call(values, spec):
 
 def task_facts_calls(values, spec):
     """The plan of one gather_task_facts call: problems, and one module call per entry of gather_task_facts_services."""
-    params, problems = _check_variables(values, _spec_options(spec), FACTS_PREFIX)
+    params, problems, wrong_types = _check_variables(values, _spec_options(spec), FACTS_PREFIX)
+    if wrong_types:  # the other checks need values of the right type
+        return {"problems": problems, "calls": []}
     entries = params.get("gather_task_facts_services") or []
     if not isinstance(entries, list) or not entries:
         problems.append("gather_task_facts_services must list at least one service to read")
@@ -231,7 +290,9 @@ def task_facts_calls(values, spec):
         problems.extend(selection_problems)
         if service in KINDS and KINDS[service].list_module and "task_ids" not in args:
             args.update(summary=bool(entry.get("summary")), return_items=entry.get("return_items", True) is not False)
-        if entry.get("fields"):
+        if given_but_empty(entry.get("fields")):
+            problems.append("%sfields is empty: name at least one field to keep, or leave %sfields unset to keep every field" % (who, who))
+        elif entry.get("fields") is not None:
             args["fields"] = _as_list(entry.get("fields"))
         if service in KINDS:
             calls.append({"service": service, "module": "hwcloud.tasks." + KINDS[service].module, "args": args, "keep_going": False,

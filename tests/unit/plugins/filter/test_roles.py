@@ -10,6 +10,7 @@ import time
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hwcloud.tasks.plugins.plugin_utils.role_plans import task_facts_calls, task_states_call, task_states_result
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
@@ -18,8 +19,21 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCo
 ROLES = pathlib.Path(__file__).resolve().parents[4] / "roles"
 
 
-def spec_of(role):
+def documented_spec_of(role):
     return yaml.safe_load((ROLES / role / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))["argument_specs"]["main"]["options"]
+
+
+def checked_types_of(role):
+    return yaml.safe_load((ROLES / role / "vars" / "main.yml").read_text(encoding="utf-8"))["%s__types" % role]
+
+
+def spec_of(role):
+    """The specification the role checks: its argument spec with the types of vars/main.yml in place of raw (as tasks/main.yml
+    merges them)."""
+    spec = documented_spec_of(role)
+    for name, types in checked_types_of(role).items():
+        spec[name] = dict(spec[name], **types)
+    return spec
 
 
 def defaults_of(role):
@@ -107,6 +121,103 @@ def test_vas_without_ids_is_the_service_list_with_its_filters():
 def test_vas_filters_cannot_be_combined_with_task_ids():
     problems = plan(service="vas", task_ids=["t1"], filters={"state": "FAILED"})["problems"]
     assert any("cannot be combined with task_ids" in problem for problem in problems)
+
+
+# -- unset is not empty: an empty selection never widens ---------------------------------------------------
+
+
+def test_an_empty_list_of_task_ids_is_refused_never_every_task():
+    # The natural result of a discovery step that found nothing: before, vas verified every task of the service.
+    assert plan(service="vas", task_ids=[])["problems"] == [(
+        "assert_task_states_task_ids is empty: an empty selection verifies nothing, it never means every VAS task; name at least "
+        "one task, or leave assert_task_states_task_ids unset to select the VAS tasks by assert_task_states_filters")]
+    assert plan(service="vias", task_ids=[])["problems"] == [
+        "assert_task_states_task_ids is empty: an empty selection verifies nothing, it never means every VIAS task; name at least one task"]
+    # An extra var arrives as a string: an empty one is just as empty.
+    assert plan(service="vas", task_ids="")["problems"][0].startswith("assert_task_states_task_ids is empty")
+
+
+def test_unset_task_ids_select_the_list_and_null_is_unset():
+    for values in ({}, {"task_ids": None}):
+        call = plan(service="vas", **values)
+        assert call["problems"] == [] and call["list"] is True and "task_ids" not in call["args"]
+
+
+@pytest.mark.parametrize("service, filters, expected", [
+    ("octopus", {}, "assert_task_states_filters names no filter: an empty selection never means every Octopus system job"),
+    ("octopus", {"workspace_id": None}, "assert_task_states_filters names no filter"),
+    ("octopus", {"statuses": []}, "assert_task_states_filters.statuses is empty: an empty selection never means every Octopus system job"),
+    ("octopus", {"workspace_id": "ws-1", "job_types": ""}, "assert_task_states_filters.job_types is empty"),
+])
+def test_empty_filters_are_refused(service, filters, expected):
+    problems = plan(service=service, filters=filters)["problems"]
+    assert len(problems) == 1 and problems[0].startswith(expected), problems
+
+
+def test_an_empty_list_of_states_is_refused_and_unset_means_the_phases():
+    assert plan(service="vias", task_ids=["t1"], states=[])["problems"] == [(
+        "assert_task_states_states is empty: name at least one raw state to wait for, or leave assert_task_states_states unset "
+        "to wait for assert_task_states_phases")]
+    assert plan(service="vias", task_ids=["t1"])["args"]["wait_for"] == ["running"]
+
+
+def test_fail_on_may_be_empty_it_narrows_no_selection():
+    call = plan(service="vias", task_ids=["t1"], fail_on=[])
+    assert call["problems"] == [] and call["args"]["fail_on"] == []
+
+
+@pytest.mark.parametrize("entry, expected", [
+    ({"service": "vas", "task_ids": []}, "gather_task_facts_services[0].task_ids is empty"),
+    ({"service": "octopus", "fields": []}, "gather_task_facts_services[0].fields is empty: name at least one field to keep"),
+    ({"service": "octopus", "filters": {}}, "gather_task_facts_services[0].filters names no filter"),
+    ({"service": "octopus", "filters": {"job_types": []}}, "gather_task_facts_services[0].filters.job_types is empty"),
+])
+def test_gather_refuses_an_empty_selection_too(entry, expected):
+    result = task_facts_calls({"gather_task_facts_services": [entry]}, FACTS_SPEC)
+    assert len(result["problems"]) == 1 and result["problems"][0].startswith(expected), result["problems"]
+    assert result["calls"] == []
+
+
+@pytest.mark.parametrize("role", ["assert_task_states", "gather_task_facts"])
+def test_no_variable_defaults_to_an_empty_selection(role):
+    # A default of [] or {} could not be told from an explicit empty one: a list or dict variable has a real default, or none.
+    spec, defaults = spec_of(role), defaults_of(role)
+    assert dict((name, value) for name, value in defaults.items() if value in ([], {}) and name != "gather_task_facts_connection") == {}
+    for name, option in spec.items():
+        assert option.get("default") not in ([], {}), name
+        if name in defaults:
+            assert "default" not in option or option["default"] == defaults[name], name
+
+
+# -- a value of the wrong type: the role's line, not core's dump ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["assert_task_states", "gather_task_facts"])
+def test_every_variable_core_could_refuse_is_raw_with_its_type_in_the_roles_check_and_description(role):
+    words = {"int": "An integer", "list": "A list", "dict": "A dictionary"}
+    documented, checked = documented_spec_of(role), checked_types_of(role)
+    for name, option in documented.items():
+        if option.get("type", "str") not in ("str", "path"):
+            assert option["type"] == "raw" and name in checked, "%s: core's check could refuse it, declare it raw" % name
+    for name, types in checked.items():
+        description = " ".join(documented[name]["description"] if isinstance(documented[name]["description"], list)
+                               else [documented[name]["description"]])
+        assert documented[name]["type"] == "raw", name
+        assert words[types["type"]] in description, "%s: the description says it is %s" % (name, words[types["type"]].lower())
+
+
+@pytest.mark.parametrize("variable, value, expected", [
+    ("timeout", "5m", "assert_task_states_timeout must be an integer, for example 600 (got '5m')"),
+    ("task_ids", {"tasks": []}, "assert_task_states_task_ids must be a list (got a dictionary)"),
+    ("connection", ["password=s3cret"], "assert_task_states_connection must be a dictionary (got a list)"),
+    ("connection", {"validate_certs": "maybe"}, "validate_certs' is of type str found in 'assert_task_states_connection'"),
+])
+def test_a_wrong_type_passes_cores_check_and_gets_the_roles_one_line(variable, value, expected):
+    # What ansible-core's validate_argument_spec does with the documented spec before the role's first task.
+    core = ArgumentSpecValidator(documented_spec_of("assert_task_states")).validate({"assert_task_states_" + variable: value})
+    assert core.error_messages == []
+    problems = plan(service="vias", **dict({"task_ids": ["t1"]}, **{variable: value}))["problems"]
+    assert len(problems) == 1 and expected in problems[0] and "\n" not in problems[0], problems
 
 
 # -- the plan -----------------------------------------------------------------------------------------
