@@ -13,7 +13,7 @@ import yaml
 from ansible_builder._target_scripts import introspect
 from packaging.requirements import Requirement
 
-from release_support import ROOT, tool
+from release_support import BIN, ROOT, tool
 
 DEFINITION = ROOT / "extensions" / "eda" / "decision-environment.yml"
 EE_DEFINITION = ROOT / "meta" / "execution-environment.yml"
@@ -34,10 +34,11 @@ def requirement_names(lines):
 
 @pytest.fixture(scope="module")
 def build_context(tmp_path_factory, collections_dir):
-    """`make de` itself, into a directory of this test (its view is the session's collection: not remade)."""
+    """`make de` itself, into a directory of this test, with the tools of the running virtualenv (its view is the
+    session's collection: not remade, and setup never runs)."""
     output = tmp_path_factory.mktemp("de") / "de"
     result = subprocess.run(
-        ["make", "--no-print-directory", "-o", "view", "de", "COLLECTIONS=%s" % collections_dir, "DE_DIR=%s" % output],
+        ["make", "--no-print-directory", "-o", "view", "de", "COLLECTIONS=%s" % collections_dir, "DE_DIR=%s" % output, "BIN=%s" % BIN],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
