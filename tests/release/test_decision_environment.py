@@ -14,6 +14,7 @@ from ansible_builder._target_scripts import introspect
 from packaging.requirements import Requirement
 
 from release_support import BIN, ROOT, tool
+from test_execution_environment import requirement_names  # one reading of a requirements file for both images
 
 DEFINITION = ROOT / "extensions" / "eda" / "decision-environment.yml"
 EE_DEFINITION = ROOT / "meta" / "execution-environment.yml"
@@ -21,15 +22,6 @@ EE_DEFINITION = ROOT / "meta" / "execution-environment.yml"
 
 def definition():
     return yaml.safe_load(DEFINITION.read_text(encoding="utf-8"))
-
-
-def requirement_names(lines):
-    names = []
-    for line in lines:
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            names.append(re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0].lower())
-    return names
 
 
 @pytest.fixture(scope="module")
