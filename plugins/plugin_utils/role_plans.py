@@ -341,7 +341,7 @@ def task_states_result(result, call, started="", started_at=None):
     if wait is None:
         reason = _one_line(result.get("msg") or "the module returned no result")
         verdict.update(succeeded=False, reason="error", headline="could not read the %ss: %s" % (kind.title, reason),
-                       waited=0.0, polls=0, failed_polls=0, transitions=0, offenders=[], not_reached=[])
+                       waited=0.0, polls=0, failed_polls=0, last_poll_error=None, transitions=0, offenders=[], not_reached=[])
     else:
         watched = time.time() - float(started_at) if started_at is not None else float(wait.get("waited") or 0)
         verdict.update(
@@ -351,6 +351,7 @@ def task_states_result(result, call, started="", started_at=None):
             waited=round(watched, 3),
             polls=wait.get("polls"),
             failed_polls=wait.get("failed_polls"),
+            last_poll_error=wait.get("last_poll_error"),
             transitions=len(wait.get("transitions") or []),
             offenders=list(wait.get("offenders") or []),
             not_reached=list(wait.get("not_reached") or []),

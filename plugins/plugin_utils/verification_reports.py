@@ -51,6 +51,10 @@ def _seconds(value):
         return 0.0
 
 
+def _count(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
 def _text(value):
     return "" if value is None else str(value)
 
@@ -114,7 +118,10 @@ def verification(result, items=None, service=None, title=None):
     carries the same fields): its headline and message, its offenders and the ids it did not see
     reach a wanted phase. Returns a dict: service, title, succeeded, reason, headline, message,
     waited, timeout, started, count, by_phase, offenders, not_reached, items, wanted_phases,
-    wanted_states, forbidden_phases, min_count. ``items`` is None when no item is known.
+    wanted_states, forbidden_phases, min_count, polls, failed_polls, no_read and cause. ``items`` is
+    None when no item is known. ``no_read`` is true when no read succeeded (the call failed before
+    any wait, or every poll failed: ``polls == failed_polls``, whatever the reason, ``unreachable``
+    included), and ``cause`` is then why (the last poll's error, or the failure's message).
     """
     if not isinstance(result, Mapping):
         raise AnsibleFilterError("expected the result of hwcloud.tasks.assert_task_states or of an info module "
@@ -134,6 +141,9 @@ def verification(result, items=None, service=None, title=None):
         headline = _text(wait.get("headline"))
         message = _text(wait.get("message") or result.get("message")) or headline
     waited = _seconds(wait.get("waited"))
+    polls, failed_polls = _count(wait.get("polls")), _count(wait.get("failed_polls"))
+    no_read = reason == "error" or (polls > 0 and polls == failed_polls)
+    cause = message if reason == "error" else _text(wait.get("last_poll_error")) or headline
     offenders = [_offender(raw, waited) for raw in wait.get("offenders") or []]
     described = None if raw_items is None else [_describe_item(kind, item) for item in raw_items]
     summary = result.get("summary") if isinstance(result.get("summary"), Mapping) else {}
@@ -161,6 +171,10 @@ def verification(result, items=None, service=None, title=None):
         "wanted_states": [str(state).upper() for state in wait.get("wanted_states") or []],
         "forbidden_phases": list(wait.get("forbidden_phases") or []),
         "min_count": wait.get("min_count") or 0,
+        "polls": polls,
+        "failed_polls": failed_polls,
+        "no_read": no_read,
+        "cause": cause if no_read else None,
     }
 
 
@@ -202,11 +216,12 @@ def _cases(verified):
     for offender in verified["offenders"]:
         if offender["id"] not in seen:
             cases.append(_failed_case(verified, offender))
-    if verified["reason"] in ("too_few", "incomplete"):
-        cases.append(("whole selection", "", "failed", verified["reason"], verified["headline"], verified["message"], verified["waited"]))
-    if verified["reason"] == "error":
-        cases.append(("%s API" % (verified["service"] or "hwcloud"), "", "error", "error", verified["message"],
+    if verified["no_read"]:
+        # Nothing was read, so no task can pass or fail: the one case is the API's error, with its cause.
+        cases.append(("%s API" % (verified["service"] or "hwcloud"), "", "error", verified["reason"], verified["cause"],
                       verified["message"], verified["waited"]))
+    elif verified["reason"] in ("too_few", "incomplete"):
+        cases.append(("whole selection", "", "failed", verified["reason"], verified["headline"], verified["message"], verified["waited"]))
     return cases
 
 
@@ -303,6 +318,9 @@ def markdown_report(result, items=None, service=None, title=None, max_rows=50):
     lines += ["| Phase | Tasks |", "| --- | ---: |"]
     lines += ["| %s | %d |" % (_md(phase), count) for phase, count in verified["by_phase"].items()]
     lines += ["| **total** | **%d** |" % verified["count"], ""]
+    if verified["no_read"]:
+        lines += ["### No read succeeded", "", "| Reason | Failed reads | Cause |", "| --- | ---: | --- |",
+                  "| %s | %d of %d | %s |" % (_md(verified["reason"]), verified["failed_polls"], verified["polls"], _md(verified["cause"])), ""]
     offenders = verified["offenders"]
     if offenders:
         lines += ["### Offenders (%d)" % len(offenders), ""]

@@ -175,6 +175,39 @@ def test_an_api_error_is_an_error_case(junit_schema):
     assert tag == "error" and "dep-gone" in attributes["message"]
 
 
+REFUSED = "GET http://127.0.0.1:9/v2/p1/services/vias/tasks/t1 failed: Connection refused"
+
+
+@pytest.mark.parametrize("reason, polls", [("unreachable", 1), ("timeout", 4), ("incomplete", 3)])
+def test_when_no_read_succeeded_the_report_is_one_error_case_with_the_cause(junit_schema, reason, polls):
+    # Before, an endpoint that refused every connection gave tests="0": a CI server shows that as nothing run.
+    result = role_result(succeeded=False, reason=reason, polls=polls, failed_polls=polls, last_poll_error=REFUSED, count=0,
+                         by_phase=counts(), not_reached=[], headline="no read of the VIAS tasks succeeded within ...")
+    document = junit_report(result, [])
+    junit_schema.validate(document)
+    _root, suite = parse(document)
+    assert (suite.get("tests"), suite.get("errors"), suite.get("failures")) == ("1", "1", "0")
+    tag, attributes, _text = cases(suite)["vias API"]
+    assert (tag, attributes["type"], attributes["message"]) == ("error", reason, REFUSED)
+    text = markdown_report(result)
+    assert "### No read succeeded" in text
+    assert "| %s | %d of %d | %s |" % (reason, polls, polls, REFUSED.replace("_", "\\_")) in text
+
+
+def test_a_wait_with_a_read_that_succeeded_has_no_error_case():
+    result = role_result(succeeded=False, reason="timeout", polls=4, failed_polls=3, last_poll_error=REFUSED,
+                         offenders=[PENDING], not_reached=["t3"], headline="1 of 3 VIAS task(s) not running")
+    assert "vias API" not in cases(parse(junit_report(result, VIAS_ITEMS))[1])
+    assert "No read succeeded" not in markdown_report(result)
+
+
+def test_a_module_wait_that_read_nothing_is_an_error_case_too():
+    wait = {"succeeded": False, "reason": "unreachable", "polls": 1, "failed_polls": 1, "last_poll_error": REFUSED, "waited": 0.4,
+            "headline": "no read of the VIAS tasks succeeded", "offenders": [], "not_reached": []}
+    found = cases(parse(junit_report({"failed": True, "msg": "no read", "tasks": [], "wait": wait}, service="vias"))[1])
+    assert list(found) == ["vias API"] and found["vias API"][1]["message"] == REFUSED
+
+
 def test_a_registered_module_result_is_read_as_it_is(junit_schema):
     """A hilens_task_info result that waited: items, summary and wait as the module returns them."""
     failed_pod = {"pod_id": "p2", "task_status": "FAILED", "cause": "OOMKilled: out of memory"}
