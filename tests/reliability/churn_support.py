@@ -1,16 +1,17 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The seeded rollouts behind tests/reliability/test_churn.py (and the event source's churn tests).
+"""The seeded rollouts behind tests/reliability/test_churn.py.
 
-A rollout is a scenario whose four lists (a HiLens deployment's tasks, a VAS service's tasks, the Octopus system
-jobs, the VIAS batch tasks) move while they are read: the emulator's churn rules delete running items and insert
-new running ones between pages, and may answer a read's first page last. Items that are failed or pending are
-never deleted, so a reader that misses one has misread the list:
+A rollout is a scenario whose lists (a HiLens deployment's tasks, a VAS service's tasks, the Octopus system jobs,
+the VIAS batch tasks, and a second HiLens deployment, alike, for the role) move while they are read: the emulator's
+churn rules delete running items and insert new running ones between pages, and may answer a read's first page
+last. Items that are failed or pending are never deleted, so a reader that misses one has misread the list:
 
 - ``issue``: the case of issue 17. Right after the first page is served, item 5 is deleted and a running item
   appended (the count stays); the failed item is the first of page 2, which now starts one item later.
-- ``out_of_order``: an item pending for ever is the last of page 1; from the second read on, page 1 is held back
-  so that page 2 is answered first, then a running item is inserted at the front and one deleted past page 1.
+- ``out_of_order``: an item pending for ever is the last of page 1; page 1 is held back so that page 2 is answered
+  first, then a running item is inserted at the front and one deleted past page 1 (twice: a first read that asks
+  for page 1 alone meets the step only after it, the next one, asking for both at once, during it).
 - ``seeded-N``: random steps (1-2 deletions and insertions, count kept or changed, front, middle, end or anywhere)
   after a share of the page responses, bounded in number, with failed and pending items near a page boundary.
 
@@ -33,6 +34,8 @@ from reliability_support import COLLECTION, GROUP, PlaybookRun, connection, find
 from hwcloud_emulator import start_emulator
 
 DEPLOYMENT = "dep-rollout"
+# The role verifies a deployment of its own, alike and moved alike, so that its reads meet the rollout afresh.
+ROLE_DEPLOYMENT = "dep-rollout-role"
 VAS_SERVICE = "c-rollout"
 WAIT_TIMEOUT = 5
 WAIT_SLEEP = 1
@@ -69,11 +72,10 @@ def plan(rollout):
     plans = {}
     for service, page in PAGE.items():
         if rollout == "issue":
-            # Twice: for the module's first read, and for the role's (the HiLens deployment is read by both).
-            plans[service] = ({page: "failed"}, {"trigger": "first_page", "delete_at": [5], "insert": 1, "where": "end", "times": 2})
+            plans[service] = ({page: "failed"}, {"trigger": "first_page", "delete_at": [5], "insert": 1, "where": "end", "times": 1})
         elif rollout == "out_of_order":
             plans[service] = ({page - 1: "pending"}, {"trigger": "later_pages", "delay_first_page_ms": 300, "delete_at": [page + page // 2],
-                                                      "insert": 1, "where": "front", "after": 1, "times": 2})
+                                                      "insert": 1, "where": "front", "times": 2})
         else:
             seed = int(rollout.split("-")[1])
             rng = random.Random("%s:%s" % (rollout, service))
@@ -111,13 +113,15 @@ def scenario(rollout, mode):
     plans = plan(rollout)
     churn = []
     for service, (_odd, rule) in plans.items():
-        target = {"deployment_id": DEPLOYMENT} if service == "hilens" else {"service": VAS_SERVICE} if service == "vas" else {}
-        churn.append(dict(rule, route=ROUTE[service], truth=mode == "truth", **target))
+        targets = [{"deployment_id": DEPLOYMENT}, {"deployment_id": ROLE_DEPLOYMENT}] if service == "hilens" else [
+            {"service": VAS_SERVICE} if service == "vas" else {}]
+        churn += [dict(rule, route=ROUTE[service], truth=mode == "truth", **target) for target in targets]
     return {
         "version": 1,
         "description": "rollout %s (%s)" % (rollout, mode),
         "seed": 17,
-        "hilens_deployments": [{"id": DEPLOYMENT, "tasks": _items("hilens", plans["hilens"][0])}],
+        "hilens_deployments": [{"id": deployment, "tasks": _items("hilens", plans["hilens"][0])}
+                               for deployment in (DEPLOYMENT, ROLE_DEPLOYMENT)],
         "vas_tasks": _items("vas", plans["vas"][0]),
         "octopus_jobs": _items("octopus", plans["octopus"][0]),
         "batch_tasks": _items("vias_batch", plans["vias_batch"][0]),
@@ -176,7 +180,7 @@ def run(env, workdir, path, rollouts=ROLLOUTS, modes=MODES):
                 "ansible_connection": "local", "ansible_python_interpreter": sys.executable,
                 "hwcloud_connection": connection(emulator),
                 "assert_task_states_service": "hilens",
-                "assert_task_states_deployment_id": DEPLOYMENT,
+                "assert_task_states_deployment_id": ROLE_DEPLOYMENT,
                 "assert_task_states_fail_on": ["failed"],
                 "assert_task_states_timeout": ROLE_TIMEOUT,
                 "assert_task_states_poll_interval": ROLE_POLL,

@@ -6,7 +6,7 @@ Five seeded rollouts (churn_support: the issue's own case, pages answered out of
 against an emulator of its own whose four lists move between pages as a database-backed API's do, each once as it
 is (failed and pending items that are never deleted) and once in truth mode (every item running). Every host waits
 with the four list modules (``wait_for: running``, ``fail_on: failed``) and calls the role ``assert_task_states`` on
-the HiLens deployment: 50 verdicts per execution path, both paths.
+a second HiLens deployment, alike and moved alike: 50 verdicts per execution path, both paths.
 
 - as it is: no verdict may be green (a failed or pending item existed for the whole run);
 - truth mode: no verdict may blame an item (none is failed); the share of greens is printed;
@@ -28,8 +28,9 @@ from reliability_support import EXECUTION_PATHS, OUTPUT_DIR, PlaybookRun, no_tra
 # is only checked for runaways; what each call watched is checked exactly.
 MARGIN = 30
 # The role times its whole call, but a shipped module starts (copied, a new interpreter, its imports) before the wait
-# inside it starts its clock: on two busy cores that start is up to a few seconds the role cannot budget for.
-ROLE_START = {"in_process": 0, "module": 2}
+# inside it starts its clock: on two cores shared with other test runs that start took up to 4.7 s, which the role
+# cannot budget for.
+ROLE_START = {"in_process": 0, "module": 5}
 
 
 @pytest.fixture(scope="module")
