@@ -9,7 +9,8 @@ ANSIBLE_COLLECTIONS_PATH; once the source has polled, one batch task is schedule
 the rule fired and its playbook wrote its record of exactly that failure (the event, and the module's fresh read
 of the task), nothing was reported for the other task, and no secret is in the record or ansible-rulebook's output.
 The only credential is an IAM token in HW_AUTH_TOKEN, which the rulebook takes with --env-vars and the playbook
-from the environment, as docs/event-driven.md shows.
+from the environment, as docs/event-driven.md shows. A second run holds another claim of that guide: with two
+rulesets, one whose source stops after max_run_time ends the other's unlimited source and ansible-rulebook.
 ansible-rulebook needs Java 17 (JAVA_HOME, else the java on PATH, else Debian's openjdk-17-jre-headless,
 installed with apt-get when this runs as root).
 """
@@ -91,6 +92,35 @@ def wait_for(what, condition, deadline, process):
 
 class CheckFailed(Exception):
     pass
+
+
+SHORT_RUN = 2
+
+
+def first_stop_ends_all(rulebook_bin, inventory, env, work, view, deadline, secrets):
+    """The claim of docs/event-driven.md that the first source to stop ends the whole rulebook: two rulesets, one
+    source that stops after SHORT_RUN seconds and one that never stops; ansible-rulebook must exit soon after."""
+    source = {"service": "vias_batch", "auth_token": "{{ HW_AUTH_TOKEN }}", "endpoint": "{{ HWCLOUD_ENDPOINT }}", "interval": 1}
+    rule = {"name": "Never", "condition": "event.hwcloud_task_event.type == \"never\"", "action": {"debug": None}}
+    rulebook = work / "two-sources.yml"
+    rulebook.write_text(json.dumps([
+        {"name": "Stops", "hosts": "all", "sources": [{"hwcloud.tasks.task_events": dict(source, max_run_time=SHORT_RUN)}], "rules": [rule]},
+        {"name": "Never stops", "hosts": "all", "sources": [{"hwcloud.tasks.task_events": source}], "rules": [rule]},
+    ]))
+    started = time.monotonic()
+    try:
+        result = subprocess.run([rulebook_bin, "--rulebook", str(rulebook), "--inventory", str(inventory),
+                                 "--env-vars", "HWCLOUD_ENDPOINT,HW_AUTH_TOKEN", "-v"], cwd=view, env=env, capture_output=True,
+                                text=True, timeout=max(deadline - started, 30), check=False)
+    except subprocess.TimeoutExpired:
+        raise CheckFailed("ansible-rulebook kept running after one of its two sources stopped") from None
+    ended = time.monotonic() - started
+    output = result.stdout + result.stderr
+    if any(secret in output for secret in secrets):
+        raise CheckFailed("two sources: a secret is in ansible-rulebook's output")
+    if result.returncode != 0 or "initiated shutdown" not in output:
+        raise CheckFailed("two sources: ansible-rulebook ended with %s:\n%s" % (result.returncode, output[-3000:]))
+    return ended
 
 
 def main():
@@ -184,6 +214,10 @@ def main():
                 raise CheckFailed("; ".join(problems))
             print("rule fired, playbook ran: %s %s went %s -> %s (%.1f s after the failure was scheduled; ansible-rulebook up in %.1f s)"
                   % (event["title"], event["name"], event["old_state"], event["new_state"], fired - source_started, source_started - started))
+            ended = first_stop_ends_all(command[0], inventory, env, work, view, deadline,
+                                        (credentials["secret_key"], credentials["password"], credentials["static_token"]))
+            print("two rulesets, one source with max_run_time %s s: ansible-rulebook ended after %.1f s, the unlimited source with it"
+                  % (SHORT_RUN, ended))
             return 0
         except CheckFailed as exc:
             log.flush()
