@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SUITE = "trixie"
 DEBIAN_ROOT = ROOT / "build" / "debian-13" / "root"
 # What ansible-test and the suites need inside: Python 3.13 with venv and pip (for the bootstrap ansible-test
-# seeds), git (ansible-test lists a collection's files with it), ssh-keygen (ansible-test makes a key).
-PACKAGES = ("python3", "python3-venv", "python3-pip", "ca-certificates", "git", "openssh-client")
+# seeds), git (ansible-test lists a collection's files with it), ssh-keygen (ansible-test makes a key), shellcheck
+# (ansible-test sanity's shellcheck test, skipped with a warning without it).
+PACKAGES = ("python3", "python3-venv", "python3-pip", "ca-certificates", "git", "openssh-client", "shellcheck")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 STAMP = ".hwcloud-tasks-root"
 CA_BUNDLE = "/etc/ssl/certs/hwcloud-tasks-host-ca.crt"
@@ -74,8 +75,22 @@ def ensure_root(log=None, root=DEBIAN_ROOT):
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8") == root_inputs(mirror)):
         make_root(root, mirror, log)
         stamp.write_text(root_inputs(mirror), encoding="utf-8")
+    bundle_pip_wheel(root)
     borrow_host_settings(root)
     return root
+
+
+def bundle_pip_wheel(root):
+    """Debian keeps the wheels ensurepip installs in /usr/share/python-wheels; ansible-test's pip bootstrap, as
+    tools/seed_ansible_test_pip.py seeds it, looks where CPython keeps them (ensurepip/_bundled): a copy there."""
+    wheels = sorted((root / "usr" / "share" / "python-wheels").glob("pip-*.whl"))
+    if not wheels:
+        raise RuntimeError("no pip wheel in %s/usr/share/python-wheels" % root)
+    for ensurepip in (root / "usr" / "lib").glob("python3.*/ensurepip"):
+        bundled = ensurepip / "_bundled"
+        bundled.mkdir(exist_ok=True)
+        if not (bundled / wheels[-1].name).is_file():
+            shutil.copy(wheels[-1], bundled / wheels[-1].name)
 
 
 def make_root(root, mirror, log):

@@ -1,6 +1,6 @@
 """Run the integration suite and the module examples under every supported ansible-core release, in both paths.
 
-    python tools/test_matrix.py [--versions 2.16,...,2.21] [--jobs N] [--targets T ...] [--no-sanity]
+    python tools/test_matrix.py [--versions 2.16,...,2.21] [--jobs N] [--targets T ...] [--no-sanity] [--steps S,...]
 
 For each release it makes (once; reused while its inputs do not change) a
 virtualenv with ``ansible-core==<version>.*``, requirements.txt and the test
@@ -267,8 +267,8 @@ def runner_for(version, root):
     return DebianRoot(version, root)
 
 
-def run_version(version, targets, sanity, root):
-    """The venv, the copy and every step of one release; returns its row."""
+def run_version(version, targets, steps, root):
+    """The venv, the copy and the ``steps`` (names of STEPS) of one release; returns its row."""
     started = time.monotonic()
     logdir = MATRIX / version
     logdir.mkdir(parents=True, exist_ok=True)
@@ -277,6 +277,10 @@ def run_version(version, targets, sanity, root):
     log.write_text("ansible-core %s on Python %s (%s)\n" % (version, runner.python, runner.name), encoding="utf-8")
     row = dict(version=version, core="-", python=runner.python, steps={}, log=log)
     release = Release(version, runner, log)
+    run_step = dict(adapter=release.adapter, sanity=release.sanity)
+    for path in PATHS:
+        run_step["integration, " + path] = lambda path=path: release.integration(path, targets)
+        run_step["examples, " + path] = lambda path=path: release.examples(path)
     try:
         if run_logged([sys.executable, ROOT / "tools" / "sync_view.py", release.collections], log) != 0:
             row["steps"]["setup"] = ("FAILED (copy)", 0)
@@ -284,13 +288,9 @@ def run_version(version, targets, sanity, root):
             row["steps"]["setup"] = ("FAILED (venv)", 0)
         else:
             row["core"] = release.installed_core()
-            row["steps"]["adapter"] = release.adapter()
-            for path in PATHS:
-                row["steps"]["integration, " + path] = release.integration(path, targets)
-            for path in PATHS:
-                row["steps"]["examples, " + path] = release.examples(path)
-            if sanity:
-                row["steps"]["sanity"] = release.sanity()
+            for step in STEPS:
+                if step in steps:
+                    row["steps"][step] = run_step[step]()
     finally:
         row["seconds"] = time.monotonic() - started
     return row
@@ -302,7 +302,7 @@ STEPS = ["adapter", "integration, in process", "integration, module", "examples,
 def table(rows):
     lines = ["| ansible-core | installed | Python | %s | seconds |" % " | ".join(STEPS),
              "| --- | --- | --- | %s | ---: |" % " | ".join("---" for _step in STEPS)]
-    for row in rows:
+    for row in sorted(rows, key=lambda row: tuple(int(part) for part in row["version"].split("."))):
         cells = []
         for step in STEPS:
             result = row["steps"].get(step) or row["steps"].get("setup")
@@ -315,14 +315,25 @@ def failed(row):
     return any(not result.startswith("passed") for result, _seconds in row["steps"].values()) or not row["steps"]
 
 
+def steps_of(version, options):
+    """The steps ``version`` runs: those asked for, sanity only on the newest release."""
+    asked = [step.strip() for step in options.steps.split(",") if step.strip()]
+    unknown = sorted(set(asked) - set(STEPS))
+    if unknown:
+        raise SystemExit("unknown steps %s; the steps are: %s" % (", ".join(unknown), ", ".join(STEPS)))
+    return [step for step in asked if step != "sanity" or (version == VERSIONS[-1] and not options.no_sanity)]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--versions", default=",".join(VERSIONS), help="comma-separated ansible-core minor versions (default: %(default)s)")
     parser.add_argument("--jobs", type=int, default=1, help="releases run at once (default: 1)")
     parser.add_argument("--targets", nargs="*", default=[], help="integration targets (default: all)")
     parser.add_argument("--no-sanity", action="store_true", help="skip ansible-test sanity of the newest release %s" % VERSIONS[-1])
+    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated steps to run (default: %(default)s)")
     options = parser.parse_args(argv)
     versions = [version.strip() for version in options.versions.split(",") if version.strip()]
+    plan = dict((version, steps_of(version, options)) for version in versions)
 
     root = debian_root.DEBIAN_ROOT
     if any(isinstance(runner_for(version, root), DebianRoot) for version in versions):
@@ -339,8 +350,7 @@ def main(argv=None):
 
     rows = []
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = [pool.submit(run_version, version, options.targets, version == VERSIONS[-1] and not options.no_sanity, root)
-                   for version in versions]
+        futures = [pool.submit(run_version, version, options.targets, plan[version], root) for version in versions]
         for future in futures:
             row = future.result()
             rows.append(row)
