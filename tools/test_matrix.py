@@ -279,8 +279,8 @@ def run_version(version, targets, steps, root):
     release = Release(version, runner, log)
     run_step = dict(adapter=release.adapter, sanity=release.sanity)
     for path in PATHS:
-        run_step["integration, " + path] = lambda path=path: release.integration(path, targets)
-        run_step["examples, " + path] = lambda path=path: release.examples(path)
+        run_step["integration " + path] = lambda path=path: release.integration(path, targets)
+        run_step["examples " + path] = lambda path=path: release.examples(path)
     try:
         if run_logged([sys.executable, ROOT / "tools" / "sync_view.py", release.collections], log) != 0:
             row["steps"]["setup"] = ("FAILED (copy)", 0)
@@ -296,7 +296,7 @@ def run_version(version, targets, steps, root):
     return row
 
 
-STEPS = ["adapter", "integration, in process", "integration, module", "examples, in process", "examples, module", "sanity"]
+STEPS = ["adapter", "integration in process", "integration module", "examples in process", "examples module", "sanity"]
 
 
 def table(rows):
