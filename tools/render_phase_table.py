@@ -1,30 +1,36 @@
 # Copyright (c) hwcloud.tasks contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Regenerate the phase table of docs/phases.md from plugins/module_utils/phase.py.
+"""Regenerate the phase table of docs/phases.md from plugins/module_utils/phase.py (what each state means) and
+kinds.py (which service documents it).
 
 Only the text between the two markers is generated; the rest of the page is
 written by hand. ``--check`` exits 1 when the table is out of date.
 """
 
 import argparse
-import importlib.util
+import importlib
 import pathlib
 import sys
+import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PHASE_MODULE = ROOT / "plugins" / "module_utils" / "phase.py"
 PAGE = ROOT / "docs" / "phases.md"
 START = "<!-- phase-table:start -->"
 END = "<!-- phase-table:end -->"
 
 
-def load_phase_model():
-    # Loaded by path so the tool runs from a plain checkout, without the
-    # ansible_collections/ layout; phase.py imports only the standard library.
-    spec = importlib.util.spec_from_file_location("hwcloud_tasks_phase", PHASE_MODULE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_kinds():
+    """kinds.py, imported through a throwaway ansible_collections/hwcloud/tasks link to this checkout, so that the
+    tool runs from a plain checkout too (kinds.py imports its siblings by their collection path)."""
+    try:
+        return importlib.import_module("ansible_collections.hwcloud.tasks.plugins.module_utils.kinds")
+    except ImportError:
+        pass
+    link_root = pathlib.Path(tempfile.mkdtemp(prefix="hwcloud-tasks-view-"))
+    (link_root / "ansible_collections" / "hwcloud").mkdir(parents=True)
+    (link_root / "ansible_collections" / "hwcloud" / "tasks").symlink_to(ROOT, target_is_directory=True)
+    sys.path.insert(0, str(link_root))
+    return importlib.import_module("ansible_collections.hwcloud.tasks.plugins.module_utils.kinds")
 
 
 def rendered_page(page_text):
@@ -33,7 +39,7 @@ def rendered_page(page_text):
     end, tail = rest.partition(END)[1:]
     if not start or not end:
         raise ValueError("%s must contain %s and, after it, %s" % (PAGE, START, END))
-    table = load_phase_model().render_phase_table_markdown()
+    table = load_kinds().phase_table_markdown()
     return head + START + "\n" + table + END + tail
 
 

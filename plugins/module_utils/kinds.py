@@ -34,6 +34,7 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import (
     phase_of_counts,
     phase_of_state,
     positive_count,
+    render_phase_table_markdown,
 )
 
 VAS_DEFAULT_SERVICE = "c-queue-status-analysis-edge"
@@ -44,8 +45,13 @@ VAS_ORDERS = ("name:ASC", "name:DESC", "created_at:ASC", "created_at:DESC", "upd
 HILENS_POD_COUNTERS = ("fail_pod_number", "pending_pod_number", "cur_pod_number", "ok_pod_number", "sum_pod_number")
 
 
-def _states_of(service):
-    return tuple(state for state, info in PHASE_BY_STATE.items() if service in info.services)
+# The raw states each service documents (VIAS batch tasks spell them in lower case).
+VIDEO_TASK_STATES = (
+    "PENDING", "RECOVERING", "STARTING", "UPGRADING", "CREATE_FAILED", "START_FAILED", "RUNNING", "STOPPING", "STOPPED",
+    "ABNORMAL", "SUCCEEDED", "FAILED", "DELETING", "FREEZING", "FROZEN")
+BATCH_TASK_STATES = VIDEO_TASK_STATES + ("STOPPED_NO_SERVICE", "SCHEDULING", "LACK_OF_RESOURCES")
+OCTOPUS_JOB_STATES = (
+    "RUNNING", "STOPPED", "QUEUING", "SUBMIT_FAILED", "RUN_FAILED", "FINISHED", "LAUNCHING", "UPLOADING", "UPLOAD_FAILED")
 
 
 def state_or_none(value):
@@ -77,10 +83,12 @@ class ItemKind:
     selection = {}         # argument spec of the options that name the items (ids, deployment, service)
     report_fields = ()     # the fields name, state and reason are read from (all a report needs of an item)
 
+    documented_states = ()  # the raw states the service's API documents, upper-case (each must be in the phase table)
+
     @property
     def states(self) -> tuple[str, ...]:
         """The raw states this kind documents, upper-case, in the vendor's order."""
-        return _states_of(self.name)
+        return tuple(sorted(self.documented_states, key=documented_order))
 
     @property
     def list_module(self) -> bool:
@@ -141,6 +149,8 @@ def text_or_none(value):
 class _TaskWithState(ItemKind):
     """VIAS and VAS tasks: one upper-case ``state``, and an ``error`` or ``status`` that says why."""
 
+    documented_states = VIDEO_TASK_STATES
+
     item_key = "task"
     report_fields = ("name", "state", "status", "error", "task")
     selection = {
@@ -189,7 +199,7 @@ class VasTaskKind(_TaskWithState):
     selection = dict(_TaskWithState.selection, service_name=dict(type="str", default=VAS_DEFAULT_SERVICE))
     filters = {
         "service_version": dict(type="str"),
-        "state": dict(type="str", choices=list(_states_of("vas"))),
+        "state": dict(type="str", choices=list(VIDEO_TASK_STATES)),
         "name_like": dict(type="str"),
         "id_like": dict(type="str"),
         "created_since": dict(type="raw"),
@@ -211,12 +221,13 @@ class OctopusJobKind(ItemKind):
     items_key = "jobs"
     report_fields = ("job_type", "data_id", "status", "msg_error")
     list_api = OCTOPUS_SYSTEM_JOBS
+    documented_states = OCTOPUS_JOB_STATES
     filters = {
         "workspace_id": dict(type="str"),
         "data_id": dict(type="str"),
         "id": dict(type="int", aliases=["job_id"]),
         "job_types": dict(type="list", elements="str", choices=list(OCTOPUS_JOB_TYPES)),
-        "statuses": dict(type="list", elements="str", choices=list(_states_of("octopus"))),
+        "statuses": dict(type="list", elements="str", choices=list(OCTOPUS_JOB_STATES)),
         "start_time": dict(type="raw"),
         "end_time": dict(type="raw"),
         "sort": dict(type="str"),
@@ -245,12 +256,13 @@ class ViasBatchTaskKind(ItemKind):
     items_key = "batch_tasks"
     report_fields = ("batch_task_name", "batch_task_status_info")
     list_api = VIAS_BATCH_TASKS
+    documented_states = BATCH_TASK_STATES
     filters = {
         "is_paged": dict(type="bool", default=True),
         "order_by": dict(type="str", choices=["asc", "desc"], default="desc"),
         "sort_name": dict(type="str", choices=["task_count", "created_at"], default="created_at"),
         "video_group": dict(type="str"),
-        "task_state": dict(type="str", choices=[state.lower() for state in _states_of("vias_batch")]),
+        "task_state": dict(type="str", choices=[state.lower() for state in BATCH_TASK_STATES]),
         "type_like": dict(type="str", choices=["batch_task_name", "publish_service_name"]),
         "name_like": dict(type="str"),
         "manufacturer": dict(type="str"),
@@ -345,6 +357,17 @@ class HilensTaskKind(ItemKind):
 
 KINDS = dict((kind.name, kind) for kind in (HilensTaskKind(), ViasTaskKind(), VasTaskKind(), OctopusJobKind(), ViasBatchTaskKind()))
 SERVICES = tuple(KINDS)
+
+
+def services_by_state():
+    """For each raw state of the phase table, the services whose API documents it (HiLens documents none: its
+    pods' statuses are undocumented and read through the whole table)."""
+    return dict((state, [kind.name for kind in KINDS.values() if state in kind.documented_states]) for state in PHASE_BY_STATE)
+
+
+def phase_table_markdown():
+    """The phase table as docs/phases.md shows it: every raw state, its phase, the services that document it."""
+    return render_phase_table_markdown(services_by_state())
 
 
 class UnknownKindError(HwcloudTasksError, ValueError):

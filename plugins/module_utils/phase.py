@@ -42,44 +42,41 @@ PHASES = ("pending", "running", "succeeded", "failed", "stopped", "unknown")
 # Which phase wins when several are present (see the module docstring).
 AGGREGATION_ORDER = ("failed", "unknown", "pending", "running", "stopped", "succeeded")
 
-StateInfo = namedtuple("StateInfo", ("phase", "services", "meaning"))
+StateInfo = namedtuple("StateInfo", ("phase", "meaning"))
 
-_TASK_SERVICES = ("vias", "vas", "vias_batch")
-
-# In the vendor's documented order, which also orders the batch state display.
+# In the vendor's documented order, which also orders the batch state display. Which service documents which
+# state is each kind's own fact (kinds.py): this table only says what a state means.
 PHASE_BY_STATE = {
     # VIAS / VAS `state`; lower-case in VIAS batch `task_state` counts.
-    "PENDING": StateInfo("pending", _TASK_SERVICES, "Waiting to be scheduled."),
-    "RECOVERING": StateInfo("pending", _TASK_SERVICES, "Being restored after an interruption."),
-    "STARTING": StateInfo("pending", _TASK_SERVICES, "Being started."),
-    "UPGRADING": StateInfo("pending", _TASK_SERVICES, "Being upgraded; starts again afterwards."),
-    "CREATE_FAILED": StateInfo("failed", _TASK_SERVICES, "Could not be created."),
-    "START_FAILED": StateInfo("failed", _TASK_SERVICES, "Could not be started."),
-    "RUNNING": StateInfo("running", _TASK_SERVICES + ("octopus",), "Running."),
-    "STOPPING": StateInfo("stopped", _TASK_SERVICES, "Being stopped on request."),
-    "STOPPED": StateInfo("stopped", _TASK_SERVICES + ("octopus",), "Stopped on request."),
-    "ABNORMAL": StateInfo("failed", _TASK_SERVICES, "Hit an error and is not working normally."),
-    "SUCCEEDED": StateInfo("succeeded", _TASK_SERVICES, "Ran to completion."),
-    "FAILED": StateInfo("failed", _TASK_SERVICES, "Ran and failed."),
-    "DELETING": StateInfo("stopped", _TASK_SERVICES, "Being deleted."),
-    "FREEZING": StateInfo("stopped", _TASK_SERVICES, "Being frozen by the platform."),
-    "FROZEN": StateInfo("stopped", _TASK_SERVICES, "Frozen by the platform; does not run."),
+    "PENDING": StateInfo("pending", "Waiting to be scheduled."),
+    "RECOVERING": StateInfo("pending", "Being restored after an interruption."),
+    "STARTING": StateInfo("pending", "Being started."),
+    "UPGRADING": StateInfo("pending", "Being upgraded; starts again afterwards."),
+    "CREATE_FAILED": StateInfo("failed", "Could not be created."),
+    "START_FAILED": StateInfo("failed", "Could not be started."),
+    "RUNNING": StateInfo("running", "Running."),
+    "STOPPING": StateInfo("stopped", "Being stopped on request."),
+    "STOPPED": StateInfo("stopped", "Stopped on request."),
+    "ABNORMAL": StateInfo("failed", "Hit an error and is not working normally."),
+    "SUCCEEDED": StateInfo("succeeded", "Ran to completion."),
+    "FAILED": StateInfo("failed", "Ran and failed."),
+    "DELETING": StateInfo("stopped", "Being deleted."),
+    "FREEZING": StateInfo("stopped", "Being frozen by the platform."),
+    "FROZEN": StateInfo("stopped", "Frozen by the platform; does not run."),
     # VIAS batch `task_state` only.
-    "STOPPED_NO_SERVICE": StateInfo(
-        "pending", ("vias_batch",), "Waiting for its service after the service was redeployed."),
-    "SCHEDULING": StateInfo("pending", ("vias_batch",), "Being scheduled onto resources."),
-    "LACK_OF_RESOURCES": StateInfo(
-        "failed", ("vias_batch",), "Could not be created: not enough resources."),
+    "STOPPED_NO_SERVICE": StateInfo("pending", "Waiting for its service after the service was redeployed."),
+    "SCHEDULING": StateInfo("pending", "Being scheduled onto resources."),
+    "LACK_OF_RESOURCES": StateInfo("failed", "Could not be created: not enough resources."),
     # Octopus system job `status` (RUNNING and STOPPED are above).
-    "QUEUING": StateInfo("pending", ("octopus",), "Queued, waiting to be submitted."),
-    "SUBMIT_FAILED": StateInfo("failed", ("octopus",), "Could not be submitted."),
-    "RUN_FAILED": StateInfo("failed", ("octopus",), "Failed while running."),
-    "FINISHED": StateInfo("succeeded", ("octopus",), "Completed."),
-    "LAUNCHING": StateInfo("pending", ("octopus",), "Submitted; its containers are starting."),
+    "QUEUING": StateInfo("pending", "Queued, waiting to be submitted."),
+    "SUBMIT_FAILED": StateInfo("failed", "Could not be submitted."),
+    "RUN_FAILED": StateInfo("failed", "Failed while running."),
+    "FINISHED": StateInfo("succeeded", "Completed."),
+    "LAUNCHING": StateInfo("pending", "Submitted; its containers are starting."),
     # The job is launched and transferring data: that is work in progress, and
     # calling it pending would make a job seem to fall back from running.
-    "UPLOADING": StateInfo("running", ("octopus",), "Launched and uploading data."),
-    "UPLOAD_FAILED": StateInfo("failed", ("octopus",), "The data upload failed."),
+    "UPLOADING": StateInfo("running", "Launched and uploading data."),
+    "UPLOAD_FAILED": StateInfo("failed", "The data upload failed."),
 }
 
 # Display value of an item that carries no state at all.
@@ -120,14 +117,15 @@ def phase_of_counts(counts):
     return aggregate_phases({phase_of_state(state) for state, count in counts.items() if positive_count(count)})
 
 
-def render_phase_table_markdown():
-    """The Markdown table of PHASE_BY_STATE, grouped by phase, for docs/phases.md."""
+def render_phase_table_markdown(services_by_state):
+    """The Markdown table of PHASE_BY_STATE, grouped by phase, for docs/phases.md; ``services_by_state`` names the
+    services that document each state (kinds.services_by_state(): which states a service has is its kind's fact)."""
     lines = [
         "| Raw state | Phase | Services | Meaning |",
         "| --- | --- | --- | --- |",
     ]
     rows = sorted(PHASE_BY_STATE.items(), key=lambda row: PHASES.index(row[1].phase))
     for state, info in rows:
-        services = ", ".join("`%s`" % service for service in info.services)
+        services = ", ".join("`%s`" % service for service in services_by_state.get(state, ()))
         lines.append("| `%s` | %s | %s | %s |" % (state, info.phase, services, info.meaning))
     return "\n".join(lines) + "\n"

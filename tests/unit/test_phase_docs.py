@@ -8,7 +8,7 @@ import pathlib
 import subprocess
 import sys
 
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import render_phase_table_markdown
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import phase_table_markdown
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 START = "<!-- phase-table:start -->"
@@ -19,7 +19,7 @@ def test_phases_page_holds_the_current_table():
     page = (ROOT / "docs" / "phases.md").read_text(encoding="utf-8")
     assert page.count(START) == 1 and page.count(END) == 1
     generated = page.split(START, 1)[1].split(END, 1)[0]
-    assert generated == "\n" + render_phase_table_markdown()
+    assert generated == "\n" + phase_table_markdown()
 
 
 def test_render_tool_check_passes():
