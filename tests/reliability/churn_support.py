@@ -9,9 +9,11 @@ last. Items that are failed or pending are never deleted, so a reader that misse
 
 - ``issue``: the case of issue 17. Right after the first page is served, item 5 is deleted and a running item
   appended (the count stays); the failed item is the first of page 2, which now starts one item later.
-- ``out_of_order``: an item pending for ever is the last of page 1; page 1 is held back so that page 2 is answered
-  first, then a running item is inserted at the front and one deleted past page 1 (twice: a first read that asks
-  for page 1 alone meets the step only after it, the next one, asking for both at once, during it).
+- ``out_of_order``: an item pending for ever is the last but one of page 1; page 1 is held back so that page 2 is
+  answered first, then a running item is inserted at the front and one deleted past page 1, twice: a first read that
+  asks for page 1 alone meets the first step only after it (the pending item is now the last of page 1), the next
+  one, asking for both pages at once, meets the second between them (page 2 was served before the item moved onto
+  it, page 1 after it left).
 - ``seeded-N``: random steps (1-2 deletions and insertions, count kept or changed, front, middle, end or anywhere)
   after a share of the page responses, bounded in number, with failed and pending items near a page boundary.
 
@@ -74,7 +76,7 @@ def plan(rollout):
         if rollout == "issue":
             plans[service] = ({page: "failed"}, {"trigger": "first_page", "delete_at": [5], "insert": 1, "where": "end", "times": 1})
         elif rollout == "out_of_order":
-            plans[service] = ({page - 1: "pending"}, {"trigger": "later_pages", "delay_first_page_ms": 300, "delete_at": [page + page // 2],
+            plans[service] = ({page - 2: "pending"}, {"trigger": "later_pages", "delay_first_page_ms": 300, "delete_at": [page + page // 2],
                                                       "insert": 1, "where": "front", "times": 2})
         else:
             seed = int(rollout.split("-")[1])
