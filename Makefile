@@ -122,7 +122,8 @@ de: view
 	$(BIN)/ansible-builder create --file $(DE_DIR)/decision-environment.yml --context $(DE_DIR)/context \
 		--output-filename Containerfile
 
-# Release checks: changelog rule and rendering, execution environment, AWX credential type, ansible-runner, guides.
+# Release checks: changelog rule and rendering, execution environment, AWX credential type, ansible-runner, guides,
+# and galaxy-importer with Automation Hub's settings on the built tarball (tests/release/test_galaxy_importer.py).
 release: view
 	$(ANSIBLE_ENV) $(BIN)/python -m pytest tests/release -p no:cacheprovider -q
 
@@ -139,10 +140,8 @@ bench: view
 
 build: view
 	rm -rf build/dist build/installed
-	# The tarball carries the changelog of its version, rendered from changelogs/ (the sources keep
-	# CHANGELOG.rst only once a release is cut, docs/releasing.md).
-	$(ANSIBLE_ENV) $(BIN)/python tools/check_changelog_fragments.py --preview-only $(VIEW)/CHANGELOG.rst
-	$(BIN)/ansible-galaxy collection build --output-path build/dist $(VIEW)
+	# The tarball with the changelog of its version (tools/build_collection.py; the release tests build it so too).
+	$(ANSIBLE_ENV) $(BIN)/python tools/build_collection.py $(VIEW) build/dist
 	# The API emulator's wheel (test tooling for users' own CI, not in the collection) beside the tarball.
 	$(BIN)/python tools/build_emulator_wheel.py --dest build/dist
 	$(BIN)/python tools/check_artifact.py build/dist/hwcloud-tasks-*.tar.gz
