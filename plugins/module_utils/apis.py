@@ -53,7 +53,7 @@ VIAS_TASK = ApiSpec(
 
 VAS_TASK = ApiSpec(
     name="vas_task",
-    host="vas",
+    host="iva",  # VAS answers on iva.<region>, not vas.<region>
     path="/v2/{project_id}/services/{service_name}/tasks/{task_id}",
     items_path=None,
     total_path=None,
@@ -64,7 +64,7 @@ VAS_TASK = ApiSpec(
 
 VAS_TASKS = ApiSpec(
     name="vas_task_list",
-    host="vas",
+    host="iva",  # VAS answers on iva.<region>, not vas.<region>
     path="/v2/{project_id}/services/{service_name}/tasks",
     items_path=("tasks",),
     total_path=("count",),

@@ -11,15 +11,6 @@ from urllib.parse import urlsplit
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError
 
-# Public host prefixes; VAS answers on ``iva``, not ``vas``.
-SERVICE_HOSTS = {
-    "hilens": "hilens",
-    "vias": "vias",
-    "vas": "iva",
-    "octopus": "octopus",
-    "iam": "iam",
-}
-
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+\Z")
 GLOBAL_IAM_ENDPOINT = "https://iam.myhuaweicloud.com"
 
@@ -79,8 +70,9 @@ def validate_endpoint_url(url, option):
     return url.rstrip("/")
 
 
-def resolve_endpoint(service, region=None, endpoint=None):
-    """Return the base URL for ``service``: an explicit ``endpoint`` wins, then the region's public host."""
+def resolve_endpoint(host, region=None, endpoint=None):
+    """The base URL of an API whose public host name starts with ``host`` (its ApiSpec's; ``iam`` for IAM): an explicit
+    ``endpoint`` wins, then the region's public host."""
     if endpoint:
         return validate_endpoint_url(endpoint, "endpoint")
     if not region:
@@ -90,7 +82,7 @@ def resolve_endpoint(service, region=None, endpoint=None):
         )
     if not REGION_PATTERN.match(region):
         raise EndpointError("region must look like cn-north-4 (got %r)" % (region,))
-    return "https://%s.%s.myhuaweicloud.com" % (SERVICE_HOSTS[service], region)
+    return "https://%s.%s.myhuaweicloud.com" % (host, region)
 
 
 def resolve_iam_endpoint(region=None, iam_endpoint=None):

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.apis import VAS_TASK, VAS_TASKS
 from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import (
     GLOBAL_IAM_ENDPOINT,
     EndpointError,
     resolve_endpoint,
     resolve_iam_endpoint,
 )
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS
 
 
 @pytest.mark.parametrize(
@@ -22,15 +24,18 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.endpoints import (
         ("vias", "https://vias.cn-north-4.myhuaweicloud.com"),
         ("vas", "https://iva.cn-north-4.myhuaweicloud.com"),
         ("octopus", "https://octopus.cn-north-4.myhuaweicloud.com"),
-        ("iam", "https://iam.cn-north-4.myhuaweicloud.com"),
+        ("vias_batch", "https://vias.cn-north-4.myhuaweicloud.com"),
     ],
 )
 def test_each_service_resolves_to_its_regional_public_host(service, host):
-    assert resolve_endpoint(service, region="cn-north-4") == host
+    kind = KINDS[service]
+    assert resolve_endpoint((kind.list_api or kind.object_api).host, region="cn-north-4") == host
+    assert resolve_endpoint("iam", region="cn-north-4") == "https://iam.cn-north-4.myhuaweicloud.com"
 
 
 def test_vas_is_served_by_the_iva_host_not_vas():
-    assert resolve_endpoint("vas", region="ap-southeast-1") == "https://iva.ap-southeast-1.myhuaweicloud.com"
+    assert VAS_TASK.host == VAS_TASKS.host == "iva"
+    assert resolve_endpoint(VAS_TASK.host, region="ap-southeast-1") == "https://iva.ap-southeast-1.myhuaweicloud.com"
 
 
 @pytest.mark.parametrize("region", ["cn-north-4", "cn-east-3", "ap-southeast-1", "la-south-2", "cn-north-northeast-12"])
