@@ -25,13 +25,19 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS, SERVICES, summarize
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STATE, PHASES
-from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import render_headline
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import render_headline, wanted_words
 
 STATES_PREFIX = "assert_task_states_"
 FACTS_PREFIX = "gather_task_facts_"
 # Names under the prefix that are not the caller's to set: what the role sets itself.
 ROLE_OUTPUTS = ("assert_task_states_result",)
 MARKDOWN_MODES = ("write", "append")
+
+
+def services_taking(option):
+    """The services whose items an option of the roles' selection applies to, as a message names them: ``vias and vas``."""
+    names = [kind.name for kind in KINDS.values() if option in kind.selection]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 def _nearest(name, known):
@@ -151,19 +157,19 @@ def _selection(who, service, deployment_id=None, task_ids=None, vas_service_name
             problems.append("%sdeployment_id is required for %s" % (who, service))
         args["deployment_id"] = deployment_id
     elif deployment_id:
-        problems.append("%sdeployment_id is for hilens only" % who)
+        problems.append("%sdeployment_id is for %s only" % (who, services_taking("deployment_id")))
     if "task_ids" in kind.selection:
         if task_ids:
             args["task_ids"] = task_ids
         elif not kind.list_module and not empty:
             problems.append("%stask_ids must name at least one task for %s" % (who, service))
     elif task_ids:
-        problems.append("%stask_ids is for vias and vas only" % who)
+        problems.append("%stask_ids is for %s only" % (who, services_taking("task_ids")))
     if "service_name" in kind.selection:
         if vas_service_name:
             args["service_name"] = vas_service_name
     elif vas_service_name:
-        problems.append("%svas_service_name is for vas only" % who)
+        problems.append("%svas_service_name is for %s only" % (who, services_taking("service_name")))
     if filters and not empty:
         wrong = sorted(name for name in filters if name not in kind.filters)
         if not kind.filters:
@@ -256,7 +262,7 @@ def task_states_call(values, spec):
         "args": args,
         "title": title,
         "timeout": params[who + "timeout"],
-        "wanted": " or ".join(wanted + ["state %s" % state for state in states]),
+        "wanted": wanted_words(wanted, states),
         "items_key": kind.items_key,
         "list": list_mode,
         "max_listed": params[who + "max_listed"],

@@ -18,12 +18,14 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import detect_kind
+from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS, detect_kind
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STATE, PHASES
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import wanted_words
 from ansible_collections.hwcloud.tasks.plugins.plugin_utils.phase_filters import kind_named
 
 # Where a module result keeps its items, by return key.
-ITEM_KEYS = ("tasks", "jobs", "batch_tasks")
+# Where the info modules return several items: one key per kind of the registry, in its order.
+ITEM_KEYS = tuple(dict.fromkeys(kind.items_key for kind in KINDS.values()))
 # Characters XML 1.0 cannot carry at all, not even escaped (control characters, lone surrogates, U+FFFE/U+FFFF).
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Characters with a meaning in Markdown (CommonMark lets any ASCII punctuation be escaped with a backslash).
@@ -192,8 +194,7 @@ def _offender_message(offender):
 
 
 def _wanted_text(verified):
-    wanted = list(verified["wanted_phases"]) + ["state %s" % state for state in verified["wanted_states"]]
-    return " or ".join(wanted) or "the phases wanted"
+    return wanted_words(verified["wanted_phases"], verified["wanted_states"]) or "the phases wanted"
 
 
 def _cases(verified):
