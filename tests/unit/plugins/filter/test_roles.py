@@ -206,6 +206,14 @@ def test_every_variable_core_could_refuse_is_raw_with_its_type_in_the_roles_chec
         assert words[types["type"]] in description, "%s: the description says it is %s" % (name, words[types["type"]].lower())
 
 
+@pytest.mark.parametrize("role", ["assert_task_states", "gather_task_facts"])
+def test_no_argument_spec_text_holds_a_template(role):
+    # ansible-core passes the spec as the arguments of its validation task and templates them: "{{ x }}" in a
+    # description would fail every call of the role with "'x' is undefined".
+    text = (ROLES / role / "meta" / "argument_specs.yml").read_text(encoding="utf-8")
+    assert "{{" not in text and "{%" not in text
+
+
 @pytest.mark.parametrize("variable, value, expected", [
     ("timeout", "5m", "assert_task_states_timeout must be an integer, for example 600 (got '5m')"),
     ("task_ids", {"tasks": []}, "assert_task_states_task_ids must be a list (got a dictionary)"),
