@@ -23,7 +23,6 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STAT
 from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import wanted_words
 from ansible_collections.hwcloud.tasks.plugins.plugin_utils.phase_filters import kind_named
 
-# Where a module result keeps its items, by return key.
 # Where the info modules return several items: one key per kind of the registry, in its order.
 ITEM_KEYS = tuple(dict.fromkeys(kind.items_key for kind in KINDS.values()))
 # Characters XML 1.0 cannot carry at all, not even escaped (control characters, lone surrogates, U+FFFE/U+FFFF).
