@@ -26,20 +26,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils import http_client as http
-from ansible_collections.hwcloud.tasks.plugins.module_utils.engine import CallFailed, run_call, secrets_in_options
+from ansible_collections.hwcloud.tasks.plugins.module_utils.arguments import validated
+from ansible_collections.hwcloud.tasks.plugins.module_utils.engine import CallFailed, run_call
 
 display = Display()
 
@@ -104,15 +102,11 @@ class InProcessAction(ActionBase):
     def run_in_process(self):
         declaration = self.declaration
         with task_environment(raw_task_environment(self)):
-            validation = validate_arguments(declaration, self._task.args)
-            params = validation.validated_parameters
-            no_log_values = validation_no_log_values(validation)
-            warnings = validation_alias_warnings(validation)
-            no_log_values.update(forms for secret in secrets_in_options(params) for forms in http.secret_forms(secret))
-            if validation.error_messages:
-                error = validation.errors[0]
-                message = validation.errors.msg
-                if isinstance(error, UnsupportedError):
+            arguments = validated(declaration, self._task.args)
+            params, no_log_values, warnings = arguments.params, arguments.no_log_values, arguments.warnings
+            if arguments.error:
+                message = arguments.error
+                if arguments.unsupported:
                     message = "Unsupported parameters for (%s) module: %s" % (self.module_name, message)
                 return self.finish(dict(failed=True, msg=message), params, no_log_values, warnings)
             try:
@@ -179,41 +173,9 @@ def task_environment(environment):
                 os.environ[name] = value
 
 
-# -- the adapter: what the in-process path needs of ansible-core beyond its public API, in one place ------------
-# tests/unit/plugins/plugin_utils/test_core_adapter.py checks it on every release of the matrix (tools/test_matrix.py).
-
-
-def plain(value):
-    """``value`` as a shipped module receives it: the builtin types of JSON (dict, list, str, int, float, bool,
-    None), without the controller's own subclasses (ansible-core 2.19 and later tag every value with its
-    origin, ``_AnsibleTaggedStr`` and kin; earlier releases load YAML as ``AnsibleUnicode``). Validation
-    then names the same types in its messages in both paths. A value of any other type is left as it is."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, Mapping):
-        return dict((plain(key), plain(item)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
-    for kind in (str, int, float):
-        if isinstance(value, kind):
-            return kind(value)  # the value itself when it is of the builtin type already
-    return value
-
-
-def validate_arguments(declaration, args):
-    """ArgumentSpecValidator's result for the task's arguments, converted as a shipped module receives them."""
-    validator = ArgumentSpecValidator(declaration.argument_spec(), **declaration.rules())
-    return validator.validate(plain(args))
-
-
-def validation_no_log_values(validation):
-    """The values to mask that validation found (no_log options, their fallbacks): a private set AnsibleModule reads too."""
-    return set(validation._no_log_values)  # pylint: disable=protected-access
-
-
-def validation_alias_warnings(validation):
-    """AnsibleModule's warning for every option set together with its alias (private list of the validation result)."""
-    return ["Both option %s and its alias %s are set." % (w["option"], w["alias"]) for w in validation._warnings]  # pylint: disable=protected-access
+# -- the rest of the adapter: what the in-process path needs of ansible-core beyond its public API (validation's
+# part is module_utils/arguments.py, which the event source shares). tests/unit/plugins/plugin_utils/test_core_adapter.py
+# checks both on every release of the matrix (tools/test_matrix.py).
 
 
 def raw_task_environment(action):

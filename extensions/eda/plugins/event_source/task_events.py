@@ -147,7 +147,7 @@ LOGGER = logging.getLogger("hwcloud.tasks.task_events")
 
 # The source's own options; every other option goes to the service's info module.
 SOURCE_SPEC = dict(
-    service=dict(type="str", required=True, choices=["hilens", "vias", "vas", "octopus", "vias_batch"]),
+    service=dict(type="str", required=True),  # choices: the registry's services (kinds.SERVICES), added by Watch
     interval=dict(type="float", default=30),
     max_backoff=dict(type="float", default=300),
     initial_state=dict(type="bool", default=False),
@@ -210,9 +210,11 @@ class Watch:
         # A rulebook has no omit: an option set to null (for example "{{ VAR | default(none) }}") is as if not set.
         args = dict((name, value) for name, value in dict(args or {}).items() if name not in RULEBOOK_ARGUMENTS and value is not None)
         self._engine = _import("plugins.module_utils.engine")
-        self._secret_forms = _import("plugins.module_utils.http_client").secret_forms
+        self.masker = _import("plugins.module_utils.masking").Masker()
         own = dict((name, args.pop(name)) for name in list(args) if name in SOURCE_SPEC)
-        validation = ArgumentSpecValidator(SOURCE_SPEC).validate(own)
+        kinds = _import("plugins.module_utils.kinds")
+        source_spec = dict(SOURCE_SPEC, service=dict(SOURCE_SPEC["service"], choices=list(kinds.SERVICES)))
+        validation = ArgumentSpecValidator(source_spec).validate(own)
         if validation.error_messages:
             raise TaskEventsError("hwcloud.tasks.task_events: %s" % validation.errors.msg)
         self.options = validation.validated_parameters
@@ -220,19 +222,18 @@ class Watch:
             if self.options[name] < low:
                 raise TaskEventsError("hwcloud.tasks.task_events: %s must be at least %s (got %r)" % (name, low, self.options[name]))
 
-        kinds = _import("plugins.module_utils.kinds")
         self.kind = kinds.kind_of(self.options["service"])
         self.declaration = _import("plugins.modules." + self.kind.module).DECLARATION
         module_name = "hwcloud.tasks." + self.kind.module
         spec = self.declaration.argument_spec()
         self._check_names(args, spec, module_name)
 
-        validation = ArgumentSpecValidator(spec, **self.declaration.rules()).validate(args)
-        self.no_log_values = set(validation._no_log_values)  # pylint: disable=protected-access  # AnsibleModule reads it too
-        self.params = validation.validated_parameters
-        self.remember_secrets(self._engine.secrets_in_options(self.params))
-        if validation.error_messages:
-            raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, validation.errors.msg)))
+        # Validated as the in-process front-end validates a task's arguments: one helper serves both.
+        arguments = _import("plugins.module_utils.arguments").validated(self.declaration, args)
+        self.params = arguments.params
+        self.remember_secrets(arguments.no_log_values)
+        if arguments.error:
+            raise TaskEventsError(self.scrub_text("hwcloud.tasks.task_events (options of %s): %s" % (module_name, arguments.error)))
         self._check_selection(module_name)
 
         self.picture = None  # id -> Snapshot of the last good poll (None before the first)
@@ -275,15 +276,17 @@ class Watch:
 
     # -- secrets -------------------------------------------------------------------------------------
 
+    @property
+    def no_log_values(self):
+        """Every form of every secret the watch knows: its options' and the tokens its reads were issued."""
+        return set(self.masker.forms)
+
     def remember_secrets(self, secrets):
         for secret in secrets or ():
-            self.no_log_values.update(self._secret_forms(secret))
+            self.masker.add(secret)
 
     def scrub_text(self, text):
-        text = str(text)
-        for secret in sorted((value for value in self.no_log_values if isinstance(value, str) and value), key=len, reverse=True):
-            text = text.replace(secret, "********")
-        return text
+        return self.masker.scrub(text)
 
     def scrub(self, event):
         return remove_values(event, self.no_log_values)
@@ -295,7 +298,7 @@ class Watch:
         try:
             result, secrets, warnings = self._engine.run_call(self.declaration, self.params)
         except self._engine.CallFailed as exc:
-            self.remember_secrets(getattr(exc, "secrets", ()))
+            self.remember_secrets(exc.secrets)
             message = exc.message
             if exc.missing_library:
                 message = "Failed to import the required Python library (%s) in the Python that runs ansible-rulebook" % exc.missing_library

@@ -15,16 +15,16 @@ from ansible.playbook.play_context import PlayContext
 from ansible.plugins.loader import connection_loader
 
 from ansible_collections.hwcloud.tasks.plugins.action.vias_task_info import ActionModule
-from ansible_collections.hwcloud.tasks.plugins.modules.vias_batch_task_info import DECLARATION as BATCH
-from ansible_collections.hwcloud.tasks.plugins.modules.vias_task_info import DECLARATION as VIAS
-from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import (
+from ansible_collections.hwcloud.tasks.plugins.module_utils.arguments import (
     plain,
-    raw_task_environment,
-    runs_elsewhere,
     validate_arguments,
+    validated,
     validation_alias_warnings,
     validation_no_log_values,
 )
+from ansible_collections.hwcloud.tasks.plugins.modules.vias_batch_task_info import DECLARATION as BATCH
+from ansible_collections.hwcloud.tasks.plugins.modules.vias_task_info import DECLARATION as VIAS
+from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import raw_task_environment, runs_elsewhere
 
 BUILTIN = (dict, list, str, int, float, bool, type(None))
 
@@ -119,3 +119,11 @@ def test_only_the_local_connection_without_become_runs_in_process():
     assert runs_elsewhere(action_for("local")) is None
     assert runs_elsewhere(action_for("local", become=True)) == "become"
     assert runs_elsewhere(action_for("ssh")) == "the ssh connection runs it elsewhere"
+
+
+def test_one_validation_serves_both_front_ends_with_what_to_mask_and_why_it_failed():
+    arguments = validated(VIAS, loaded("task_id: abc\nproject_id: p\nauth_token: tok-123\ncolour: red\n"))
+    assert arguments.unsupported is True and "colour" in arguments.error
+    assert "tok-123" in arguments.no_log_values
+    arguments = validated(VIAS, loaded("task_id: abc\nproject_id: p\nendpoint: https://user:pa55@host\n"))
+    assert arguments.error is None and "pa55" in arguments.no_log_values  # a password inside endpoint is masked too
