@@ -8,10 +8,12 @@ written by hand. ``--check`` exits 1 when the table is out of date.
 """
 
 import argparse
-import importlib
 import pathlib
 import sys
-import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from collection_import import collection_module  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "phases.md"
@@ -20,17 +22,7 @@ END = "<!-- phase-table:end -->"
 
 
 def load_kinds():
-    """kinds.py, imported through a throwaway ansible_collections/hwcloud/tasks link to this checkout, so that the
-    tool runs from a plain checkout too (kinds.py imports its siblings by their collection path)."""
-    try:
-        return importlib.import_module("ansible_collections.hwcloud.tasks.plugins.module_utils.kinds")
-    except ImportError:
-        pass
-    link_root = pathlib.Path(tempfile.mkdtemp(prefix="hwcloud-tasks-view-"))
-    (link_root / "ansible_collections" / "hwcloud").mkdir(parents=True)
-    (link_root / "ansible_collections" / "hwcloud" / "tasks").symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(link_root))
-    return importlib.import_module("ansible_collections.hwcloud.tasks.plugins.module_utils.kinds")
+    return collection_module("plugins.module_utils.kinds")
 
 
 def rendered_page(page_text):
