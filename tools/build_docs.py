@@ -52,6 +52,7 @@ GUIDES = (
     "releasing.md",
     "performance.md",
     "reliability.md",
+    "adding-a-service.md",
 )
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
 # Labels of the Ansible documentation that antsibull-docs' output refers to.
