@@ -140,7 +140,6 @@ class ItemKind:
         }
 
 
-
 def text_or_none(value):
     """A name or a reason as text, or None when the API gave none (such fields are left out where absent)."""
     return None if value is None or value == "" else str(value)

@@ -84,7 +84,7 @@ NO_STATE = "(none)"
 
 _DOCUMENTED_ORDER = {state: index for index, state in enumerate(PHASE_BY_STATE)}
 
-# In the order the fallback rule reads them.
+
 def documented_order(state):
     """Sort key of a raw state: the table's order; states the table does not know go last."""
     return _DOCUMENTED_ORDER.get(str(state).upper(), len(_DOCUMENTED_ORDER))
