@@ -141,15 +141,18 @@ FAULTS = [
 ]
 FAULTS_BY_KEY = dict((fault.key, fault) for fault in FAULTS)
 
-# Page 37 of 50 for each list module (first page: offset 0 / page_num 1).
+# The reader's pages are overlapping windows (plugins/module_utils/paginate.py, plan_windows): with offset paging
+# windows of 100 at offsets 0, 99, 198, ..., so 4,951 records are exactly 50 windows, the 37th at offset 36 x 99 =
+# 3564; with page-number paging windows of 185-200 records at page numbers of their own size, so 9,200 batch tasks are
+# exactly 50 windows, the 37th page_num 35 of page_size 195 (page_num 35 is also asked with sizes 190 and 200).
 PAGE_37 = {
-    "hilens_task_info": {"match": "/deployments/dep-large/", "query": {"offset": "3600"}},
-    "octopus_system_job_info": {"match": "/data/system-jobs", "query": {"offset": "3600"}},
-    "vias_batch_task_info": {"match": "/batch-tasks", "query": {"page_num": "37"}},
-    "vas_task_list": {"match": VAS_LIST_PATH, "query": {"offset": "3600"}},
+    "hilens_task_info": {"match": "/deployments/dep-large/", "query": {"offset": "3564"}},
+    "octopus_system_job_info": {"match": "/data/system-jobs", "query": {"offset": "3564"}},
+    "vias_batch_task_info": {"match": "/batch-tasks", "query": {"page_num": "35", "page_size": "195"}},
+    "vas_task_list": {"match": VAS_LIST_PATH, "query": {"offset": "3564"}},
 }
-# 50 pages of the largest page size: 100 HiLens tasks, 100 Octopus jobs, 200 batch tasks.
-FIFTY_PAGES = {"hilens_tasks": 5000, "octopus_jobs": 5000, "batch_tasks": 10000, "vas_tasks": 5000}
+# 50 windows of the largest page size each: 4,951 HiLens tasks, Octopus jobs and VAS tasks, 9,200 batch tasks.
+FIFTY_PAGES = {"hilens_tasks": 4951, "octopus_jobs": 4951, "batch_tasks": 9200, "vas_tasks": 4951}
 PAGED_ARGS = {
     "hilens_task_info": {"deployment_id": "dep-large", "fields": ["task_id"]},
     "octopus_system_job_info": {"fields": ["id"]},

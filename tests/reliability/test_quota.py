@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Held under the account's quota: ten hosts, one account-wide limit, every host completes.
 
-Ten hosts (forks 10) each read a 2,000-task HiLens deployment (20 pages) from one emulator whose
+Ten hosts (forks 10) each read a 2,000-task HiLens deployment (21 overlapping windows of 100) from one emulator whose
 account quota lets 25 requests a second through and answers the rest 429 APIGW.0308, once with
 ``Retry-After: 1`` and once without. ``Retry-After`` is the least wait, never the exact one: with
 jitter the hosts' retries do not come back in one wave, and throttled requests have a budget in
@@ -20,7 +20,8 @@ from hwcloud_emulator import start_emulator
 HOSTS = 10
 TASKS = 2000
 RATE = 25
-PAGES = TASKS // 100
+# The reader's windows of 100 overlap by one record (offsets 0, 99, 198, ...): 1 + ceil((2000 - 100) / 99) = 21.
+PAGES = 1 + -(-(TASKS - 100) // 99)
 
 
 @pytest.mark.parametrize("retry_after", [1, None], ids=["retry_after_1", "no_retry_after"])

@@ -20,6 +20,8 @@ from reliability_support import connection, no_traceback, run_hosts
 from hwcloud_emulator import start_emulator
 
 PAGES = 50
+# 50 windows of the reader: windows of 100 overlapping by one record, at offsets 0, 99, ..., 4851.
+TASKS = 4951
 EXPIRE_AFTER_PAGES = 10
 GATHER = {"deployment_id": "dep-large", "fields": ["task_id"], "page_concurrency": 4}
 
@@ -50,7 +52,7 @@ def slow_pages(emulator):
 
 @pytest.fixture(scope="module")
 def token_runs(ansible_env, tmp_path_factory):
-    sizes = {"hilens_tasks": PAGES * 100}
+    sizes = {"hilens_tasks": TASKS}
     with start_emulator(tasks=20, sizes=sizes) as password, start_emulator(tasks=20, sizes=sizes) as static, \
             start_emulator(tasks=20) as skewed, start_emulator(tasks=20) as near:
         for emulator in (password, static):
