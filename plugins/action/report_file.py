@@ -8,9 +8,9 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hwcloud.tasks.plugins.module_utils.arguments import plain
 from ansible_collections.hwcloud.tasks.plugins.module_utils.report_file import ReportFileError, write_report
 from ansible_collections.hwcloud.tasks.plugins.modules.report_file import ARGUMENT_SPEC
-from ansible_collections.hwcloud.tasks.plugins.module_utils.arguments import plain
 from ansible_collections.hwcloud.tasks.plugins.plugin_utils.in_process import runs_elsewhere
 
 
