@@ -338,7 +338,7 @@ def test_a_complete_read_holds_every_record_that_existed_during_the_whole_read(s
     created = [0]
 
     def before(_call, current):
-        for _ in range(chooser.choice([0, 0, 1, 2])):
+        for _step in range(chooser.choice([0, 0, 1, 2])):
             if current and chooser.random() < 0.5:
                 gone = current.pop(chooser.randrange(len(current)))
                 persistent.discard(gone["id"])
