@@ -135,8 +135,11 @@ test-matrix: setup
 	$(BIN)/python tools/test_matrix.py $(MATRIX_OPTIONS)
 
 # The benchmark suite (not part of make test): ratios measured in one run, benchmarks/results/latest.md.
+# Then what the consistent list reader costs on a still list, against the reader before it, in the same rounds
+# (benchmarks/results/consistency.md).
 bench: view
 	$(ANSIBLE_ENV) $(BIN)/python benchmarks/run.py
+	$(ANSIBLE_ENV) $(BIN)/python benchmarks/consistency.py
 
 build: view
 	rm -rf build/dist build/installed
