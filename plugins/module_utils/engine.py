@@ -13,7 +13,6 @@ the result or fails with the ``message`` and ``result`` of :class:`CallFailed`.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-import difflib
 import time
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote, urlsplit
@@ -27,9 +26,8 @@ from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import Hwclou
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import summarize
 from ansible_collections.hwcloud.tasks.plugins.module_utils.masking import Masker
 from ansible_collections.hwcloud.tasks.plugins.module_utils.paginate import fetch_one_page, gather_all_pages
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE
 from ansible_collections.hwcloud.tasks.plugins.module_utils.validation import validate_document
-from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import WaitCondition, Waiter, wait_problems
 
 if TYPE_CHECKING:  # pragma: no cover - names for the type hints only
     from ansible_collections.hwcloud.tasks.plugins.module_utils.declaration import ModuleDeclaration
@@ -104,22 +102,9 @@ def prepare_options(declaration, params):
 def build_wait_condition(kind, params):
     """The wait the options ask for (inactive when neither wait_for nor wait_for_states is set)."""
     states = [str(state).strip().upper() for state in params["wait_for_states"]]
-    unknown = [state for state in states if state not in kind.states]
-    if unknown:
-        nearest = difflib.get_close_matches(unknown[0], kind.states, n=1)
-        raise ParameterError(
-            "wait_for_states has state(s) %s that %ss do not have%s; their states: %s. Or wait for a phase with wait_for"
-            % (", ".join(unknown), kind.title, " (did you mean %s?)" % nearest[0] if nearest else "", ", ".join(kind.states))
-        )
-    overlap = set(params["wait_for"]) & set(params["fail_on"])
-    if overlap:
-        raise ParameterError("wait_for and fail_on both name %s: a phase cannot be wanted and forbidden" % ", ".join(sorted(overlap)))
-    forbidden_states = [state for state in states if PHASE_BY_STATE[state].phase in params["fail_on"]]
-    if forbidden_states:
-        raise ParameterError(
-            "wait_for_states names %s, whose phase fail_on forbids (%s): set fail_on to the phases that should end the wait"
-            % (", ".join(forbidden_states), ", ".join(params["fail_on"]))
-        )
+    problems = wait_problems(kind, params["wait_for"], states, params["fail_on"])
+    if problems:
+        raise ParameterError(problems[0])
     return WaitCondition(
         wanted_phases=params["wait_for"],
         wanted_states=states,

@@ -28,13 +28,14 @@ the report filters render it and work nothing out again.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import difflib
 import time
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.api_error import seconds_text
 from ansible_collections.hwcloud.tasks.plugins.module_utils.errors import HwcloudTasksError, ReadIntegrityError
 from ansible_collections.hwcloud.tasks.plugins.module_utils.http_client import ApiError
-from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASES
+from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import PHASE_BY_STATE, PHASES
 
 if TYPE_CHECKING:  # pragma: no cover - names for the type hints only
     from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import ItemKind
@@ -82,6 +83,29 @@ class WaitCondition:
 
     def is_forbidden(self, item):
         return item["phase"] in self.forbidden_phases
+
+
+def wait_problems(kind: ItemKind, wanted_phases: Sequence[str], wanted_states: Sequence[str], forbidden_phases: Sequence[str],
+                  names: Sequence[str] = ("wait_for", "wait_for_states", "fail_on")) -> list[str]:
+    """What makes a wait impossible before it starts, worded with the names the caller gives its three options (a
+    module's, or a role's variables): raw states the kind does not have, a phase both wanted and forbidden, a wanted
+    state whose phase is forbidden."""
+    phases_name, states_name, fail_on_name = names
+    problems = []
+    unknown = [state for state in wanted_states if state not in kind.states]
+    if unknown:
+        nearest = difflib.get_close_matches(unknown[0], kind.states, n=1)
+        problems.append("%s has state(s) %s that %ss do not have%s; their states: %s. Or wait for a phase with %s" % (
+            states_name, ", ".join(unknown), kind.title, " (did you mean %s?)" % nearest[0] if nearest else "",
+            ", ".join(kind.states), phases_name))
+    overlap = sorted(set(wanted_phases) & set(forbidden_phases))
+    if overlap:
+        problems.append("%s and %s both name %s: a phase cannot be wanted and forbidden" % (phases_name, fail_on_name, ", ".join(overlap)))
+    forbidden_states = [state for state in wanted_states if state in PHASE_BY_STATE and PHASE_BY_STATE[state].phase in forbidden_phases]
+    if forbidden_states:
+        problems.append("%s names %s, whose phase %s forbids (%s): set %s to the phases that should end the wait" % (
+            states_name, ", ".join(forbidden_states), fail_on_name, ", ".join(forbidden_phases), fail_on_name))
+    return problems
 
 
 def wanted_words(phases: Sequence[str], states: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.hwcloud.tasks.plugins.module_utils.kinds import KINDS, SERVICES, summarize
 from ansible_collections.hwcloud.tasks.plugins.module_utils.phase import NO_STATE, PHASES
-from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import render_headline, wanted_words
+from ansible_collections.hwcloud.tasks.plugins.module_utils.waiter import render_headline, wait_problems, wanted_words
 
 STATES_PREFIX = "assert_task_states_"
 FACTS_PREFIX = "gather_task_facts_"
@@ -217,16 +217,11 @@ def task_states_call(values, spec):
             if phase not in PHASES:
                 problems.append("%s%s: %r is not a phase; phases are %s%s" % (who, name, phase, ", ".join(PHASES), _nearest(phase, list(PHASES))))
     kind = KINDS.get(service)
-    if kind is not None:
-        unknown = [state for state in states if state not in kind.states]
-        if unknown:
-            problems.append("%sstates: %s are not states of %ss; theirs: %s" % (who, ", ".join(unknown), kind.title, ", ".join(kind.states)))
     wanted = [] if states else phases
     if not wanted and not states:
         problems.append("%sphases or %sstates must name what to wait for" % (who, who))
-    overlap = sorted(set(wanted) & set(fail_on))
-    if overlap:
-        problems.append("%sphases and %sfail_on both name %s" % (who, who, ", ".join(overlap)))
+    if kind is not None:  # the module's own checks, worded with the role's variables
+        problems.extend(wait_problems(kind, wanted, states, fail_on, (who + "phases", who + "states", who + "fail_on")))
     for name in ("timeout", "poll_interval", "progress_interval"):
         value = params.get(who + name)
         if isinstance(value, int) and value < 1:

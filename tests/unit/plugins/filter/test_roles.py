@@ -106,7 +106,7 @@ def test_filters_are_checked_against_the_kind_of_the_service(service, filters, e
 
 def test_raw_states_are_checked_against_the_services_own():
     problems = plan(service="vias", task_ids=["t1"], states=["FINISHED"])["problems"]
-    assert problems and "FINISHED are not states of VIAS tasks" in problems[0]
+    assert problems and "assert_task_states_states has state(s) FINISHED that VIAS tasks do not have" in problems[0]
 
 
 def test_vas_without_ids_is_the_service_list_with_its_filters():

@@ -54,7 +54,7 @@ def test_a_wait_on_a_list_that_does_not_add_up_ends_incomplete_never_reached(emu
     failed = failure(hilens_task_info.DECLARATION, emulator, deployment_id="dep-small", wait_for=["running"], wait_timeout=6, wait_sleep=1)
     wait = failed.result["wait"]
     assert wait["succeeded"] is False and wait["reason"] == "incomplete"
-    assert wait["polls"] == wait["failed_polls"] >= 2
+    assert wait["polls"] == wait["failed_polls"] >= 1  # each poll read it three times (the reader's re-reads)
     assert failed.result["complete"] is False
     assert "an incomplete list gives no verdict" in failed.message and "wait_timeout=6 s" in failed.message
 
