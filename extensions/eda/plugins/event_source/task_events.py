@@ -22,6 +22,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -338,10 +339,10 @@ class Watch:
         self.picture = picture
         return events
 
-    def event(self, kind, old, new, seen_at):
+    def event(self, event_type, old, new, seen_at):
         latest = new or old
         return {EVENT_KEY: {
-            "type": kind,
+            "type": event_type,
             "service": self.kind.name,
             "title": self.kind.title,
             "id": latest.id,
@@ -407,7 +408,7 @@ class Watch:
             await asyncio.sleep(delay)
 
 
-async def main(queue: asyncio.Queue, args: dict):
+async def main(queue: asyncio.Queue, args: dict[str, Any]) -> None:
     """Watch the selection ``args`` describes and put one event per change on ``queue``."""
     watch = Watch(args)
     LOGGER.info("watching %ss of %s every %s s", watch.kind.title, watch.declaration.name, watch.options["interval"])
