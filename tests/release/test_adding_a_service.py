@@ -86,7 +86,9 @@ def add_toy_service(view):
     for source in (TOY / "new").rglob("*.txt"):
         target = view / source.relative_to(TOY / "new").with_suffix("")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        # A module starts with its interpreter line, which the fragment leaves out (ansible-test's shebang check).
+        shebang = "#!/usr/bin/python\n" if target.parent.name == "modules" else ""
+        target.write_text(shebang + source.read_text(encoding="utf-8"), encoding="utf-8")
     for source in (TOY / "append").glob("*.txt"):
         target = view / source.name[:-len(".txt")].replace("__", "/")
         target.write_text(target.read_text(encoding="utf-8").rstrip("\n") + "\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
