@@ -30,7 +30,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from collection_import import ROOT, collection_module  # noqa: E402
 
 # Where services are enumerated as text.
-DOCUMENTED = ("plugins/filter/*.yml", "roles/*/meta/argument_specs.yml", "extensions/eda/plugins/event_source/*.py")
+DOCUMENTED = ("plugins/filter/*.py", "roles/*/meta/argument_specs.yml", "extensions/eda/plugins/event_source/*.py")
 CALL_FILES = "roles/gather_task_facts/tasks"
 WAIT_OPTIONS = ("wait_for", "wait_for_states", "fail_on", "wait_timeout", "wait_sleep", "wait_progress", "wait_min_count")
 RESULT_OPTIONS = ("summary", "return_items", "fields")

@@ -123,7 +123,7 @@ def test_a_new_service_touches_only_the_files_the_guide_names(toy_collection):
     assert touched == sorted(path for path in named if not path.startswith("tests/"))
     # What the registry tool wrote for it: the role's call file and every enumeration of services.
     assert "roles/gather_task_facts/tasks/call_toy.yml" in generated
-    assert "plugins/filter/junit_report.yml" in generated and "extensions/eda/plugins/event_source/task_events.py" in generated
+    assert "plugins/filter/junit_report.py" in generated and "extensions/eda/plugins/event_source/task_events.py" in generated
 
 
 @pytest.mark.parametrize("in_process", [True, False], ids=["in-process", "shipped-module"])
