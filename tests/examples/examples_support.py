@@ -22,9 +22,9 @@ from hwcloud_emulator.credentials import Credentials  # noqa: E402
 
 COLLECTION = NAMESPACE + "." + NAME
 MODULES = sorted(path.stem for path in (ROOT / "plugins" / "modules").glob("*.py") if path.stem != "__init__")
-# Each filter is documented in a YAML file of its own beside its code.
-FILTERS = sorted(path.stem for path in (ROOT / "plugins" / "filter").glob("*.yml"))
+# Each filter is a file of its own, named for it, with its documentation inside.
 FILTER_FILES = sorted(path.stem for path in (ROOT / "plugins" / "filter").glob("*.py") if path.stem != "__init__")
+FILTERS = FILTER_FILES
 
 # The account the emulator serves: the literal values the examples use
 # (user_name: deploy-bot, domain_name: my-company) must be accepted as written.

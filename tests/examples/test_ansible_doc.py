@@ -208,7 +208,7 @@ def test_module_list(run_ansible):
 
 
 def test_filter_list(run_ansible, filter_names):
-    assert filter_names == FILTERS, "filters defined %s, documented (plugins/filter/*.yml) %s" % (filter_names, FILTERS)
+    assert filter_names == FILTERS, "filters defined %s, files (plugins/filter/*.py) %s" % (filter_names, FILTERS)
     result = run_ansible("ansible-doc", "-t", "filter", "-l", COLLECTION)
     assert result.returncode == 0, result.stdout + result.stderr
     listed = sorted(line.split()[0] for line in strip_ansi(result.stdout).splitlines() if line.strip())
