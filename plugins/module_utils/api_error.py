@@ -30,8 +30,12 @@ class ApiError(HwcloudTasksError):
     (no time was left for another attempt) or None.
     """
 
-    def __init__(self, message, status=None, error_code=None, request_id=None, method=None, url=None, attempts=1, category=None):
+    def __init__(self, message, status=None, error_code=None, request_id=None, method=None, url=None, attempts=1, category=None,
+                 answered=None):
         super().__init__(message)
+        # Whether the server began an answer (a status line came back), even when the answer was then unusable
+        # (cut off, dripped past the timeout, not inflating): a status says so by itself.
+        self.answered = status is not None if answered is None else answered
         self.status = status
         self.error_code = error_code
         self.request_id = request_id

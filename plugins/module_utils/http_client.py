@@ -218,15 +218,19 @@ class HttpClient:
                 url=display_url,
             ) from None
         except TRANSPORT_ERRORS as exc:
+            answered = watch.response is not None  # the status line and headers had come back
             if watch.fired or isinstance(exc, TIMEOUT_ERRORS):
                 error = ApiError(
                     "no complete answer within timeout=%ss (connecting, sending, and reading the whole answer)" % seconds_text(seconds),
                     method=method,
                     url=display_url,
+                    # Cut short by the caller's deadline rather than by timeout: the wait is over, not the server gone.
+                    category="deadline" if seconds < self.timeout else None,
+                    answered=answered,
                 )
             elif isinstance(exc, zlib.error):
                 error = ApiError("the server sent a %s body that does not inflate (%s)" % (watch.response.headers.get("Content-Encoding"), exc),
-                                 method=method, url=display_url)
+                                 method=method, url=display_url, answered=True)
             elif not isinstance(exc, requests.exceptions.RequestException) or isinstance(
                     exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
                 cause = connection_cause(exc)
@@ -235,6 +239,7 @@ class HttpClient:
                     method=method,
                     url=display_url,
                     category="name_resolution" if is_name_resolution(exc, cause) else None,
+                    answered=answered,
                 )
             else:
                 # A request that cannot even be sent (an invalid URL or header): no retry will fix it.

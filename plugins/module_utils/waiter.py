@@ -52,8 +52,11 @@ FINAL_POLL_ROOM = 0.2
 
 def nothing_answered(exc):
     """Whether a poll failed without any answer from the service: the connection was refused, the host name did not
-    resolve, TLS failed, or no answer came within the timeout, after the HTTP layer's own retries."""
-    return isinstance(exc, ApiError) and exc.status is None and exc.category not in ("redirect", "too_large")
+    resolve, TLS failed, or no status line came within the timeout, after the HTTP layer's own retries. A server that
+    began an answer (then cut it off, dripped it, sent it garbled) did answer, and an attempt cut short by the wait's
+    own deadline says nothing of the server."""
+    return (isinstance(exc, ApiError) and exc.status is None and not exc.answered
+            and exc.category not in ("redirect", "too_large", "deadline"))
 
 
 def poll_can_be_retried(exc):

@@ -78,6 +78,16 @@ def test_a_wait_whose_first_read_gets_no_answer_fails_after_that_reads_retries_n
     assert "WatchedHTTPConnection" not in failed.message and "object at 0x" not in failed.message
 
 
+def test_a_first_read_whose_answer_began_but_dripped_past_the_timeout_is_polled_again_not_unreachable(emulator, faults):
+    asked = emulator.data["vias_task_ids_by_state"]["RUNNING"][0]
+    # The status line and headers come at once, then the body a byte every half second: the server did answer.
+    faults({"kind": "drip", "match": "/tasks/" + asked, "interval_ms": 500, "times": 1})
+    result, _secrets, _warnings = call(vias_task_info.DECLARATION, emulator, task_id=asked, wait_for=["running"], wait_timeout=30,
+                                       wait_sleep=1, timeout=2, retries=0)
+    assert result["wait"]["reason"] == "reached"
+    assert result["wait"]["failed_polls"] == 1 and "no complete answer within timeout=2s" in result["wait"]["last_poll_error"]
+
+
 def test_the_same_wait_without_the_lie_is_reached(emulator):
     all_running(emulator)
     result, _secrets, _warnings = call(hilens_task_info.DECLARATION, emulator, deployment_id="dep-small", wait_for=["running"], wait_timeout=5)

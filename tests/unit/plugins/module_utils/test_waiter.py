@@ -128,7 +128,7 @@ def test_a_poll_error_no_retry_can_fix_ends_the_wait(status):
 @pytest.mark.parametrize("error", [
     ApiError("connection failed: [Errno 111] Connection refused", attempts=5),
     ApiError("connection failed: Failed to resolve 'vias.nowhere'", category="name_resolution"),
-    ApiError("no complete answer within timeout=30s", category="deadline"),
+    ApiError("no complete answer within timeout=30s"),
 ], ids=["refused", "no-such-host", "no-answer-in-time"])
 def test_a_first_read_that_got_no_answer_ends_the_wait_at_once_as_unreachable(error):
     clock = Clock()
@@ -138,6 +138,19 @@ def test_a_first_read_that_got_no_answer_ends_the_wait_at_once_as_unreachable(er
     assert starts == [0.0] and clock.pauses == []
     assert outcome.message() == "no answer from the service to the first read of the VIAS tasks, so nothing was checked: " + str(error)
     assert outcome.to_result()["last_poll_error"] == str(error)
+
+
+@pytest.mark.parametrize("error", [
+    ApiError("no complete answer within timeout=2s", answered=True),
+    ApiError("the server sent a gzip body that does not inflate", answered=True),
+    ApiError("connection failed: Connection broken: IncompleteRead", answered=True),
+    ApiError("no complete answer within timeout=1.5s", category="deadline"),
+], ids=["dripped-body", "garbled-body", "cut-off-body", "cut-short-by-the-wait"])
+def test_a_first_read_the_server_began_to_answer_is_polled_again_not_unreachable(error):
+    clock = Clock()
+    poll, _starts = poller(clock, [error, "RUNNING"], took=0.5)
+    outcome = run(poll, clock)
+    assert outcome.succeeded and outcome.failed_polls == 1
 
 
 def test_an_outage_after_a_good_read_is_tolerated_until_the_deadline():
